@@ -1,0 +1,128 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"jmcheck/exitcode"
+)
+
+func TestConformUsage(t *testing.T) {
+	t.Setenv("JMCHECK_TARGET", "")
+	t.Setenv("JMCHECK_CAPABILITIES", "")
+	badExp := filepath.Join(t.TempDir(), "known.json")
+	if err := os.WriteFile(badExp, []byte("[\n  {\"scenario\": \"auth.feature:3\"}\n]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{name: "Format", args: []string{"--format", "fancy"}, want: `--format "fancy": use pretty or progress`},
+		{name: "ConcurrencyZero", args: []string{"--concurrency", "0"}, want: "--concurrency 0: use 1..64"},
+		{name: "CucumberTagSyntax", args: []string{"--tags", "not @overload"}, want: "godog's tag syntax"},
+		{name: "RunID", args: []string{"--run-id", "9lives"}, want: "--run-id"},
+		{name: "FeaturesMissing", args: []string{"--features", filepath.Join(t.TempDir(), "nope")}, want: "not a folder"},
+		{name: "Capability", args: []string{"--capabilities", "teleport"}, want: `unknown capability "teleport"`},
+		{name: "TwoAppsWithoutSecondApp", args: []string{"--target", "http://127.0.0.1:1", "--appkey", "k", "--secret", "s", "--capabilities", "two-apps"}, want: "needs a second app"},
+		{name: "ExpectationsMalformed", args: []string{"--expectations", badExp}, want: `entry 1 (line 2): "reason" is missing`},
+		{name: "ExpectationsMissing", args: []string{"--expectations", filepath.Join(t.TempDir(), "none.json")}, want: "read expectations"},
+		{name: "StrayArgument", args: []string{"users.feature"}, want: "unexpected argument"},
+		{name: "UnknownFlag", args: []string{"--colour"}, want: "flag provided but not defined"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			err := run(context.Background(), append([]string{"conform"}, tt.args...), &stdout, &stderr)
+			if got := exitcode.Of(err); got != exitcode.Usage {
+				t.Fatalf("exit code = %d, want %d (err %v)", got, exitcode.Usage, err)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %q, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestConformTargetUnusable(t *testing.T) {
+	t.Setenv("JMCHECK_TARGET", "")
+	var stdout, stderr bytes.Buffer
+	// Port 1 on loopback refuses connections: the preflight says so.
+	err := run(context.Background(), []string{"conform", "--target", "http://127.0.0.1:1", "--appkey", "k", "--secret", "s"}, &stdout, &stderr)
+	if got := exitcode.Of(err); got != exitcode.TargetUnusable {
+		t.Fatalf("exit code = %d, want %d (err %v)", got, exitcode.TargetUnusable, err)
+	}
+}
+
+func TestHelpEndsWithExamples(t *testing.T) {
+	for _, cmd := range []string{"conform", "selftest"} {
+		t.Run(cmd, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			err := run(context.Background(), []string{cmd, "--help"}, &stdout, &stderr)
+			if !errors.Is(err, flag.ErrHelp) {
+				t.Fatalf("err = %v, want flag.ErrHelp", err)
+			}
+			help := strings.TrimSpace(stderr.String())
+			i := strings.LastIndex(help, "\nExamples:\n")
+			if i < 0 {
+				t.Fatalf("help has no Examples block:\n%s", help)
+			}
+			if !strings.Contains(help[i:], "jmcheck "+cmd) {
+				t.Errorf("examples do not show jmcheck %s:\n%s", cmd, help[i:])
+			}
+		})
+	}
+}
+
+func TestSelftestUsage(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{name: "UnknownMutant", args: []string{"--mutants", "no-such-mutant"}, want: `no mutant "no-such-mutant"`},
+		{name: "Concurrency", args: []string{"--concurrency", "100"}, want: "use 1..64"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			err := run(context.Background(), append([]string{"selftest"}, tt.args...), &stdout, &stderr)
+			if got := exitcode.Of(err); got != exitcode.Usage {
+				t.Fatalf("exit code = %d, want %d (err %v)", got, exitcode.Usage, err)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %q, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestSpecTags(t *testing.T) {
+	tests := []struct{ ref, want, negated string }{
+		{"§1 Transport (auth)", "@spec:1", "~@spec:1"},
+		{"§2 (899000), §6 Load and faults", "@spec:2,@spec:6", "~@spec:2 && ~@spec:6"},
+		{"§1 Transport (error body), §7a", "@spec:1,@spec:7a", "~@spec:1 && ~@spec:7a"},
+		{"§3 GET /v1/users/, §3 again", "@spec:3", "~@spec:3"},
+		{"no section", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.ref, func(t *testing.T) {
+			got := specTags(tt.ref)
+			if got != tt.want {
+				t.Errorf("specTags = %q, want %q", got, tt.want)
+			}
+			if got != "" {
+				if n := negateTags(got); n != tt.negated {
+					t.Errorf("negateTags = %q, want %q", n, tt.negated)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,39 @@
+package conform
+
+import (
+	"bytes"
+	"testing"
+)
+
+func TestTotalsWriter(t *testing.T) {
+	tests := []struct {
+		name   string
+		writes []string
+		want   string
+	}{
+		{name: "ReplacesTotals", writes: []string{"\n3 scenarios (3 passed)\n5 steps (5 passed)\n"}, want: "\nTOTALS\n5 steps (5 passed)\n"},
+		{name: "SplitWrites", writes: []string{"3 scen", "arios (", "3 passed)\n", "12ms\n"}, want: "TOTALS\n12ms\n"},
+		{name: "OneScenario", writes: []string{"1 scenario (1 passed)\n"}, want: "TOTALS\n"},
+		{name: "ProgressDotsPass", writes: []string{".", ".", "F", " 3\n"}, want: "..F 3\n"},
+		{name: "IndentedLineKept", writes: []string{"  3 scenarios (in a message)\n"}, want: "  3 scenarios (in a message)\n"},
+		{name: "DigitLineKept", writes: []string{"12.5ms\n"}, want: "12.5ms\n"},
+		{name: "PartialHeldUntilClose", writes: []string{"42"}, want: "42"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			w := &totalsWriter{w: &buf, totals: func() string { return "TOTALS" }}
+			for _, s := range tt.writes {
+				if n, err := w.Write([]byte(s)); err != nil || n != len(s) {
+					t.Fatalf("Write(%q) = %d, %v", s, n, err)
+				}
+			}
+			if err := w.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if got := buf.String(); got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,227 @@
+// The root runner of the conformance suite, for `go test` and the godog CLI.
+//
+//	go test .                                   # the embedded reference server
+//	go test . -godog.tags='@users' -godog.format=pretty -godog.concurrency=2
+//	JMCHECK_TARGET=http://127.0.0.1:8080 JMCHECK_APPKEY=KEY JMCHECK_SECRET=SECRET go test .
+//	godog run --concurrency 4                   # the godog CLI, from this folder
+//
+// The target comes from the environment, as for jmcheck conform:
+// JMCHECK_TARGET, JMCHECK_APPKEY, JMCHECK_SECRET, JMCHECK_APPKEY2,
+// JMCHECK_SECRET2, JMCHECK_GROUP_LIMIT and JMCHECK_CAPABILITIES. With no
+// JMCHECK_TARGET, the embedded reference server starts on a loopback port
+// with every capability on. Undefined or pending steps always fail.
+package jmcheck_test
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"os/signal"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/cucumber/godog"
+	"github.com/spf13/pflag"
+
+	"jmcheck/conform"
+	"jmcheck/exitcode"
+	"jmcheck/server"
+	"jmcheck/target"
+)
+
+// godogOpts are godog's own flags, prefixed "godog." under go test.
+var godogOpts = godog.Options{Format: "progress", Concurrency: 4, Strict: true}
+
+func TestMain(m *testing.M) {
+	godog.BindCommandLineFlags("godog.", &godogOpts)
+	pflag.Parse()
+	// pflag marks the go test flags (-test.run, ...) parsed without
+	// parsing them; hand them to the flag package.
+	if err := pflag.ParseSkippedFlags(os.Args[1:], flag.CommandLine); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(exitcode.Usage)
+	}
+	os.Exit(m.Run())
+}
+
+// TestFeatures runs every feature (or those -godog.tags selects), each
+// scenario as a subtest.
+func TestFeatures(t *testing.T) {
+	h, err := openHarness(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.stop()
+	_, err = conform.Run(t.Context(), conform.Options{
+		Target:        h.target,
+		Capabilities:  h.caps,
+		Tags:          godogOpts.Tags,
+		Concurrency:   godogOpts.Concurrency,
+		Format:        godogOpts.Format,
+		NoColors:      godogOpts.NoColors,
+		StopOnFailure: godogOpts.StopOnFailure,
+		Randomize:     godogOpts.Randomize,
+		TestingT:      t,
+	}, os.Stdout, os.Stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// harness is the target of a root run and what it supports.
+type harness struct {
+	target target.Target
+	caps   map[string]bool
+	stop   func()
+}
+
+// openHarness returns the target the environment names, checked by a
+// preflight, or starts the embedded reference server.
+func openHarness(ctx context.Context) (*harness, error) {
+	limit := target.DefaultGroupLimit
+	if v := os.Getenv("JMCHECK_GROUP_LIMIT"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 2 {
+			return nil, exitcode.Newf(exitcode.Usage, "JMCHECK_GROUP_LIMIT=%q: give the member limit, owner included (2 or more)", v)
+		}
+		limit = n
+	}
+	url := os.Getenv("JMCHECK_TARGET")
+	if url == "" {
+		return startReference(limit)
+	}
+	t := target.Target{
+		BaseURL: url, AppKey: os.Getenv("JMCHECK_APPKEY"), Secret: os.Getenv("JMCHECK_SECRET"),
+		AppKey2: os.Getenv("JMCHECK_APPKEY2"), Secret2: os.Getenv("JMCHECK_SECRET2"), GroupLimit: limit,
+	}
+	caps, err := conform.ParseCapabilities(os.Getenv("JMCHECK_CAPABILITIES"))
+	if err != nil {
+		return nil, exitcode.Newf(exitcode.Usage, "JMCHECK_CAPABILITIES: %w", err)
+	}
+	if err := target.Preflight(ctx, nil, t); err != nil {
+		return nil, err
+	}
+	return &harness{target: t, caps: caps, stop: func() {}}, nil
+}
+
+// startReference starts the reference server on a loopback port with two
+// generated apps and every capability on.
+func startReference(groupLimit int) (*harness, error) {
+	t := target.Target{
+		AppKey: "app" + target.NewRunID(), Secret: target.NewRunID() + target.NewRunID(),
+		AppKey2: "app" + target.NewRunID(), Secret2: target.NewRunID() + target.NewRunID(),
+		GroupLimit: groupLimit, Embedded: true,
+	}
+	srv, err := server.Open(server.Config{
+		DB:             ":memory:",
+		Apps:           map[string]string{t.AppKey: t.Secret, t.AppKey2: t.Secret2},
+		GroupLimit:     groupLimit,
+		MaxInflight:    conform.EmbeddedMaxInflight,
+		FaultInjection: true,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open the reference server: %w", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		srv.Close()
+		return nil, fmt.Errorf("listen on loopback: %w", err)
+	}
+	t.BaseURL = "http://" + ln.Addr().String()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, ln) }()
+	stop := func() {
+		cancel()
+		if err := <-done; err != nil {
+			fmt.Fprintln(os.Stderr, "reference server:", err)
+		}
+		srv.Close()
+	}
+	return &harness{target: t, caps: conform.AllCapabilities(), stop: stop}, nil
+}
+
+// The godog CLI (`godog run` in this folder) compiles this package into a
+// binary of its own that calls InitializeTestSuite and InitializeScenario,
+// and parses godog's flags from os.Args itself. An undefined or pending
+// step must fail there as under jmcheck conform, so --strict is forced.
+func init() {
+	if testing.Testing() {
+		return
+	}
+	for _, a := range os.Args[1:] {
+		if a == "--strict" || a == "--strict=true" || a == "--strict=false" {
+			return
+		}
+	}
+	os.Args = append([]string{os.Args[0], "--strict"}, os.Args[1:]...)
+}
+
+// cli is the state of a run the godog CLI drives.
+var cli struct {
+	h       *harness
+	session *conform.Session
+	runID   string
+	stop    context.CancelFunc
+}
+
+// InitializeTestSuite starts the target before the godog CLI's run and
+// cleans up after it (also after Ctrl-C: scenarios not started yet are
+// skipped, then cleanup runs).
+func InitializeTestSuite(sc *godog.TestSuiteContext) {
+	sc.BeforeSuite(func() {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+		h, err := openHarness(ctx)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "jmcheck:", err)
+			os.Exit(exitcode.Of(err))
+		}
+		runID := target.NewRunID()
+		steps, err := conform.NewSteps(h.target, runID, h.caps)
+		if err == nil {
+			cli.session, err = conform.NewSession(ctx, conform.SessionConfig{Capabilities: h.caps, Steps: steps})
+		}
+		if err != nil {
+			h.stop()
+			fmt.Fprintln(os.Stderr, "jmcheck:", err)
+			os.Exit(exitcode.Usage)
+		}
+		cli.h, cli.runID, cli.stop = h, runID, stop
+	})
+	sc.AfterSuite(func() {
+		if cli.session == nil {
+			return
+		}
+		// godog's own summary counts a skipped scenario as passed; say it right.
+		fmt.Fprintln(os.Stderr, "jmcheck:", cli.session.Totals())
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if left := cli.session.Cleanup(ctx); len(left) > 0 {
+			fmt.Fprintf(os.Stderr, "jmcheck: cleanup could not delete %d things (names prefixed %s):\n", len(left), cli.runID)
+			for _, l := range left {
+				fmt.Fprintln(os.Stderr, "  "+l)
+			}
+		}
+		cli.h.stop()
+		cli.stop()
+	})
+}
+
+// InitializeScenario registers the steps and the run's hooks for one
+// scenario of the godog CLI's run.
+func InitializeScenario(sc *godog.ScenarioContext) {
+	if cli.session == nil {
+		// godog --definitions lists the steps without starting the suite.
+		steps, err := conform.NewSteps(target.Target{BaseURL: "http://127.0.0.1:1"}, target.NewRunID(), nil)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "jmcheck:", err)
+			os.Exit(exitcode.Usage)
+		}
+		steps.InitializeScenario(sc)
+		return
+	}
+	cli.session.InitializeScenario(sc)
+}

@@ -24,6 +24,10 @@ import (
 // 1 MiB fits both with room to spare.
 const maxBody = 1 << 20
 
+// statusClientClosed is the metrics status of a request whose client left
+// before the answer (nginx's 499); it is never sent.
+const statusClientClosed = 499
+
 // handler answers one matched, authenticated request with a status and a
 // body to encode as JSON (nil for no body), or a domain error.
 type handler func(ctx context.Context, q *request) (int, any, error)
@@ -91,6 +95,7 @@ type exchange struct {
 	wrote  bool
 }
 
+// WriteHeader records the first status and passes it on.
 func (e *exchange) WriteHeader(status int) {
 	if !e.wrote {
 		e.status, e.wrote = status, true
@@ -98,6 +103,7 @@ func (e *exchange) WriteHeader(status int) {
 	e.ResponseWriter.WriteHeader(status)
 }
 
+// Write records an implicit 200 and passes the bytes on.
 func (e *exchange) Write(b []byte) (int, error) {
 	if !e.wrote {
 		e.WriteHeader(http.StatusOK)
@@ -108,6 +114,8 @@ func (e *exchange) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (e *exchange) Unwrap() http.ResponseWriter { return e.ResponseWriter }
 
+// ServeHTTP answers one request: shed, route, authenticate, inject faults,
+// read the body, run the handler, and record the exchange.
 func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s := rt.s
 	start := time.Now()
@@ -189,6 +197,13 @@ func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	status, body, err := h(r.Context(), q)
+	if err != nil && r.Context().Err() != nil && im.CodeOf(err) == im.CodeInternal {
+		// The client went away mid-request; its transaction rolled back
+		// and no one reads an answer. Record it as nginx does, not as 500.
+		ex.status, ex.wrote = statusClientClosed, true
+		s.log.Info("client closed the request", "route", ex.route, "method", r.Method)
+		return
+	}
 	if err != nil {
 		s.writeError(ex, err)
 		return

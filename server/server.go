@@ -65,7 +65,8 @@ const (
 	shutdownTimeout   = 10 * time.Second
 )
 
-// Open validates cfg, opens the store and returns a ready Server.
+// Open validates cfg, opens the store (an empty DB means ":memory:") and
+// returns a ready Server. An unknown cfg.Mutant is an error.
 func Open(cfg Config) (*Server, error) { return open(cfg, time.Now) }
 
 // open is Open with the store's clock; tests move it to see mtime move.

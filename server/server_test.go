@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
 	"jmcheck/server/im"
 )
 
@@ -419,4 +421,22 @@ func TestPrecedence(t *testing.T) {
 			t.Errorf("members after failed updates: got %s, want [alice bob1]", got)
 		}
 	})
+}
+
+func TestClientGoneIsNot500(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.mustRegister("alice")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	req := httptest.NewRequest("GET", "/v1/users/alice", nil).WithContext(ctx)
+	req.Header.Set("Authorization", basic(appKey1, secret1))
+	rec := httptest.NewRecorder()
+	f.s.Handler().ServeHTTP(rec, req)
+	if rec.Body.Len() != 0 {
+		t.Errorf("body to a gone client: got %q, want none", rec.Body)
+	}
+	if got := testutil.ToFloat64(f.s.metrics.requests.WithLabelValues("/v1/users/{username}", "GET", "499", "none")); got != 1 {
+		t.Errorf("499 requests: got %v, want 1", got)
+	}
 }

@@ -10,31 +10,23 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"sort"
 	"strings"
 
 	"jmcheck/exitcode"
 	"jmcheck/server"
 )
 
-// appFlag collects repeated --app KEY:SECRET values.
-type appFlag map[string]string
+// appFlag collects repeated --app KEY:SECRET values. Set never fails: the
+// flag package would echo a bad value, secret included, in its error, so
+// the values are checked after parsing, with the secret redacted.
+type appFlag []string
 
-func (a appFlag) String() string {
-	keys := make([]string, 0, len(a))
-	for k := range a {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return strings.Join(keys, ",") // never the secrets
-}
+// String counts the apps; it never shows a secret.
+func (a *appFlag) String() string { return fmt.Sprintf("%d app(s)", len(*a)) }
 
-func (a appFlag) Set(v string) error {
-	key, secret, err := parseApp(v)
-	if err != nil {
-		return err
-	}
-	a[key] = secret
+// Set records one value; runServe checks it after parsing.
+func (a *appFlag) Set(v string) error {
+	*a = append(*a, v)
 	return nil
 }
 
@@ -59,10 +51,10 @@ func redactApp(v string) string {
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	apps := appFlag{}
+	var apps appFlag
 	addr := fs.String("addr", "127.0.0.1:8080", "`host:port` to listen on (port 0 picks a free port)")
 	db := fs.String("db", "im.db", "SQLite database `file` (created if missing), or :memory:")
-	fs.Var(apps, "app", "an app as `APPKEY:MASTERSECRET`; repeat for more apps (env JMCHECK_APPS=K:S,K2:S2)")
+	fs.Var(&apps, "app", "an app as `APPKEY:MASTERSECRET`; repeat for more apps (env JMCHECK_APPS=K:S,K2:S2)")
 	groupLimit := fs.Int("group-limit", 500, "group member limit, owner included")
 	maxInflight := fs.Int("max-inflight", 0, "answer 503 899030 past this many requests in flight (0: unlimited)")
 	fault := fs.Bool("fault-injection", false, "honour the X-Fault-Inject: internal|busy request header (SPEC.md §6)")
@@ -103,8 +95,12 @@ Examples:
 			cfg.Apps[key] = secret
 		}
 	}
-	for k, v := range apps {
-		cfg.Apps[k] = v
+	for _, v := range apps {
+		key, secret, err := parseApp(v)
+		if err != nil {
+			return exitcode.Newf(exitcode.Usage, "serve: --app: %w", err)
+		}
+		cfg.Apps[key] = secret
 	}
 	if *groupLimit < 1 {
 		return exitcode.Newf(exitcode.Usage, "serve: --group-limit %d: must be at least 1", *groupLimit)

@@ -41,6 +41,7 @@ type Error struct {
 	Message string
 }
 
+// Error returns the code and the message.
 func (e *Error) Error() string { return fmt.Sprintf("%d: %s", e.Code, e.Message) }
 
 // Errorf returns an *Error with code and a formatted message.

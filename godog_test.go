@@ -1,7 +1,7 @@
 // The root runner of the conformance suite, for `go test` and the godog CLI.
 //
 //	go test .                                   # the embedded reference server
-//	go test . -godog.tags='@users' -godog.format=pretty -godog.concurrency=2
+//	go test . --godog.tags='@spec:3 && ~@group-limit' --godog.format=pretty --godog.concurrency=2
 //	JMCHECK_TARGET=http://127.0.0.1:8080 JMCHECK_APPKEY=KEY JMCHECK_SECRET=SECRET go test .
 //	godog run --concurrency 4                   # the godog CLI, from this folder
 //
@@ -9,18 +9,24 @@
 // JMCHECK_TARGET, JMCHECK_APPKEY, JMCHECK_SECRET, JMCHECK_APPKEY2,
 // JMCHECK_SECRET2, JMCHECK_GROUP_LIMIT and JMCHECK_CAPABILITIES. With no
 // JMCHECK_TARGET, the embedded reference server starts on a loopback port
-// with every capability on. Undefined or pending steps always fail.
+// with every capability on. Undefined or pending steps always fail. The
+// godog CLI (go install github.com/cucumber/godog/cmd/godog@v0.16.0) runs
+// `go mod tidy` in this folder before it builds, and takes godog's flags
+// with two dashes and no prefix: godog run --tags='@spec:5' --format=pretty.
 package jmcheck_test
 
 import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
+	"io/fs"
 	"net"
 	"os"
 	"os/signal"
 	"strconv"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/cucumber/godog"
@@ -32,7 +38,7 @@ import (
 	"jmcheck/target"
 )
 
-// godogOpts are godog's own flags, prefixed "godog." under go test.
+// godogOpts are godog's own flags, "--godog." and two dashes under go test.
 var godogOpts = godog.Options{Format: "progress", Concurrency: 4, Strict: true}
 
 func TestMain(m *testing.M) {
@@ -68,6 +74,57 @@ func TestFeatures(t *testing.T) {
 	}, os.Stdout, os.Stderr)
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// BenchmarkSuite times the whole suite against a fresh embedded reference
+// server, quietly, and how the time grows with the number of scenarios (the
+// first k feature files, in name order):
+//
+//	go test -run '^$' -bench Suite -benchtime 3x .
+func BenchmarkSuite(b *testing.B) {
+	names, err := fs.Glob(conform.EmbeddedFeatures(), "*.feature")
+	if err != nil || len(names) == 0 {
+		b.Fatalf("no features: %v", err)
+	}
+	sizes := []int{}
+	for k := 1; k < len(names); k *= 2 {
+		sizes = append(sizes, k)
+	}
+	sizes = append(sizes, len(names))
+	for _, concurrency := range []int{4, 1} {
+		for _, k := range sizes {
+			if concurrency == 1 && k != len(names) {
+				continue
+			}
+			sub := fstest.MapFS{}
+			for _, n := range names[:k] {
+				data, err := fs.ReadFile(conform.EmbeddedFeatures(), n)
+				if err != nil {
+					b.Fatal(err)
+				}
+				sub[n] = &fstest.MapFile{Data: data}
+			}
+			b.Run(fmt.Sprintf("features=%d/concurrency=%d", k, concurrency), func(b *testing.B) {
+				scenarios := 0
+				for b.Loop() {
+					h, err := startReference(target.DefaultGroupLimit)
+					if err != nil {
+						b.Fatal(err)
+					}
+					res, err := conform.Run(b.Context(), conform.Options{
+						Target: h.target, Capabilities: h.caps, Concurrency: concurrency, Features: sub,
+					}, io.Discard, io.Discard)
+					h.stop()
+					if err != nil {
+						b.Fatal(err)
+					}
+					scenarios = len(res.Scenarios)
+				}
+				b.ReportMetric(float64(scenarios), "scenarios")
+				b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N)/float64(max(scenarios, 1)), "ms/scenario")
+			})
+		}
 	}
 }
 

@@ -195,6 +195,10 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) (*Result, 
 		}
 	}
 
+	if c, ok := steps.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+
 	res := &Result{
 		RunID: opts.RunID, Target: opts.Target.BaseURL, Embedded: opts.Target.Embedded,
 		Tags: opts.Tags, Capabilities: capabilityList(caps), Started: started,

@@ -143,7 +143,7 @@ func TestRunOutcomes(t *testing.T) {
 		{name: "OutlineRows", tags: "@outline", wantCode: exitcode.Failed,
 			want: map[string]conform.Outcome{"an outline row 1": conform.OutcomePassed, "an outline row 2": conform.OutcomeFailed}, status: conform.StatusPassed},
 		{name: "CapabilitiesMissing", tags: "@caps", wantCode: exitcode.OK,
-			want: map[string]conform.Outcome{"needs a second app": conform.OutcomeSkipped, "needs fault injection": conform.OutcomeSkipped, "needs nothing": conform.OutcomePassed},
+			want:   map[string]conform.Outcome{"needs a second app": conform.OutcomeSkipped, "needs fault injection": conform.OutcomeSkipped, "needs nothing": conform.OutcomePassed},
 			status: conform.StatusSkipped, reason: "needs capability two-apps"},
 		{name: "CapabilitiesDeclared", tags: "@caps", caps: conform.AllCapabilities(), wantCode: exitcode.OK,
 			want: map[string]conform.Outcome{"needs a second app": conform.OutcomePassed, "needs fault injection": conform.OutcomePassed, "needs nothing": conform.OutcomePassed}, status: conform.StatusPassed},
@@ -439,8 +439,13 @@ func TestRunInterrupt(t *testing.T) {
 	if !r.res.Interrupted {
 		t.Error("interrupted = false, want true")
 	}
-	if got, want := r.res.Count(conform.OutcomeNotRun), 3; got != want {
+	// The scenario that was running fails with context.Canceled: that is
+	// the interrupt's doing, not the target's, so it counts as not run.
+	if got, want := r.res.Count(conform.OutcomeNotRun), 4; got != want {
 		t.Errorf("not run = %d, want %d", got, want)
+	}
+	if got, want := r.res.Scenarios[0].Reason, "not run: interrupted while running"; got != want {
+		t.Errorf("reason of the running scenario = %q, want %q", got, want)
 	}
 	if !strings.Contains(r.err.Error(), "interrupted") {
 		t.Errorf("err = %q, want it to say interrupted", r.err)

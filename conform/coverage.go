@@ -1,10 +1,11 @@
 package conform
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"io/fs"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -75,7 +76,7 @@ func Coverage(fsys fs.FS, endpoints []spec.Endpoint, codes []spec.Code) (*Matrix
 				scCodes = append(scCodes, code)
 			}
 		}
-		ends, scCodes = uniqueStrings(ends), uniqueInts(scCodes)
+		ends, scCodes = unique(ends), unique(scCodes)
 		for _, c := range scCodes {
 			m.cols[c]++
 		}
@@ -166,7 +167,16 @@ func (m *Matrix) WriteText(w io.Writer) error {
 		header = append(header, shortCode(c.Code))
 	}
 	header = append(header, "total")
-	row := func(cells []string) { fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t") }
+	width := len("scenarios per code")
+	for _, e := range m.Endpoints {
+		width = max(width, len(e.Key()))
+	}
+	// tabwriter aligns every column right; padding the first column's
+	// cells to one width aligns it left.
+	row := func(cells []string) {
+		cells[0] = fmt.Sprintf("%-*s", width, cells[0])
+		fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t")
+	}
 	row(header)
 	count := func(n int) string {
 		if n == 0 {
@@ -222,24 +232,8 @@ func shortCode(code int) string {
 	return strconv.Itoa(code)
 }
 
-func uniqueStrings(in []string) []string {
-	sort.Strings(in)
-	out := in[:0]
-	for i, s := range in {
-		if i == 0 || s != in[i-1] {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-func uniqueInts(in []int) []int {
-	sort.Ints(in)
-	out := in[:0]
-	for i, n := range in {
-		if i == 0 || n != in[i-1] {
-			out = append(out, n)
-		}
-	}
-	return out
+// unique sorts a list and drops its repeats.
+func unique[T cmp.Ordered](in []T) []T {
+	slices.Sort(in)
+	return slices.Compact(in)
 }

@@ -100,3 +100,19 @@ func TestCoverageUnknownTags(t *testing.T) {
 		t.Errorf("a tag without the trailing slash counted %d times, want 1", got)
 	}
 }
+
+// TestCoverageOfTheSuite fails while an endpoint or an error code of spec/
+// has no scenario in the real features, or a tag names nothing in spec/.
+func TestCoverageOfTheSuite(t *testing.T) {
+	endpoints, codes := spec.Endpoints(), spec.Codes()
+	if len(endpoints) == 0 || len(codes) == 0 {
+		t.Fatalf("spec/ lists %d endpoints and %d codes: it failed to load", len(endpoints), len(codes))
+	}
+	m, err := conform.Coverage(conform.EmbeddedFeatures(), endpoints, codes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gaps := m.Gaps(); len(gaps) > 0 {
+		t.Errorf("the features miss %d things (see `jmcheck conform --coverage`):\n  %s", len(gaps), strings.Join(gaps, "\n  "))
+	}
+}

@@ -3,6 +3,7 @@ package conform
 import (
 	"fmt"
 	"io"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -54,7 +55,15 @@ type Result struct {
 }
 
 // Count returns how many scenarios have the outcome.
-func (r *Result) Count(o Outcome) int { return r.report().Count(o) }
+func (r *Result) Count(o Outcome) int {
+	n := 0
+	for _, s := range r.Scenarios {
+		if s.Outcome == o {
+			n++
+		}
+	}
+	return n
+}
 
 // With returns the scenarios with the outcome.
 func (r *Result) With(o Outcome) []ScenarioResult {
@@ -102,7 +111,12 @@ func (r *Result) report() reports.ConformRun {
 	out := reports.ConformRun{
 		RunID: r.RunID, Target: r.Target, Embedded: r.Embedded, Started: r.Started,
 		Duration: r.Duration, Tags: r.Tags, Capabilities: r.Capabilities,
-		Interrupted: r.Interrupted, Leftovers: r.Leftovers, Reports: r.Reports,
+		Interrupted: r.Interrupted, Leftovers: r.Leftovers,
+	}
+	for _, f := range r.Reports {
+		if filepath.Base(f) != ReportMarkdown { // the summary does not list itself
+			out.Reports = append(out.Reports, f)
+		}
 	}
 	for _, s := range r.Scenarios {
 		cs := reports.ConformScenario{
@@ -121,7 +135,8 @@ func (r *Result) report() reports.ConformRun {
 func (r *Result) WriteMarkdown(w io.Writer) error { return reports.WriteConformMarkdown(w, r.report()) }
 
 // WriteSummary writes a short plain-text account of the run: the totals,
-// one line per unexpected result, and the skips grouped by reason.
+// one line per unexpected result, the skips grouped by reason, and the
+// count of what cleanup left (Run lists those on stderr).
 func (r *Result) WriteSummary(w io.Writer) {
 	where := r.Target
 	if r.Embedded {
@@ -129,7 +144,7 @@ func (r *Result) WriteSummary(w io.Writer) {
 	}
 	fmt.Fprintf(w, "\njmcheck conform: run %s against %s in %s\n", r.RunID, where, r.Duration.Round(10*time.Millisecond))
 	var totals []string
-	for _, o := range reports.ConformOutcomes() {
+	for _, o := range []Outcome{OutcomePassed, OutcomeFailed, OutcomeFixed, OutcomeExpectedFailure, OutcomeSkipped, OutcomeNotRun} {
 		if n := r.Count(o); n > 0 || o == OutcomePassed || o == OutcomeFailed {
 			totals = append(totals, fmt.Sprintf("%d %s", n, o))
 		}
@@ -161,10 +176,7 @@ func (r *Result) WriteSummary(w io.Writer) {
 		fmt.Fprintf(w, "  INTERRUPTED: %d scenarios not run\n", r.Count(OutcomeNotRun))
 	}
 	if len(r.Leftovers) > 0 {
-		fmt.Fprintf(w, "  CLEANUP  could not delete %d things (names prefixed %s):\n", len(r.Leftovers), r.RunID)
-		for _, l := range r.Leftovers {
-			fmt.Fprintf(w, "           %s\n", l)
-		}
+		fmt.Fprintf(w, "  CLEANUP  could not delete %d things (names prefixed %s), listed on stderr\n", len(r.Leftovers), r.RunID)
 	}
 	for _, f := range r.Reports {
 		fmt.Fprintf(w, "  report   %s\n", f)

@@ -23,7 +23,7 @@ type Steps interface {
 // Status is what godog made of one scenario.
 type Status string
 
-// The statuses of a scenario, worst first where several steps differ.
+// The statuses of a scenario.
 const (
 	StatusPassed    Status = "passed"
 	StatusFailed    Status = "failed"
@@ -140,6 +140,13 @@ func (s *Session) afterStep(ctx context.Context, st *godog.Step, status godog.St
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if rec := s.byStep[st.Id]; rec != nil {
+		if status == godog.StepFailed && s.ctx.Err() != nil && err != nil &&
+			(errors.Is(err, context.Canceled) || strings.Contains(err.Error(), context.Canceled.Error())) {
+			// The step failed because the run was interrupted under it: that
+			// says nothing about the target.
+			rec.skipReason = "not run: interrupted while running"
+			status = godog.StepSkipped
+		}
 		rec.steps[st.Id] = stepResult{status: status, err: err}
 		if status == godog.StepFailed || status == godog.StepUndefined || status == godog.StepPending || status == godog.StepAmbiguous {
 			s.failed = true

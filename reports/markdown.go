@@ -130,7 +130,9 @@ func WriteConformMarkdown(w io.Writer, run ConformRun) error {
 		p("\n## Failures\n\nThese scenarios failed and no expectation covers them.\n")
 		for _, s := range failed {
 			p("\n### %s %s\n\n", mdCode(s.ID), mdText(s.Name))
-			p("- Feature: %s\n", mdText(s.Feature))
+			if s.Feature != "" {
+				p("- Feature: %s\n", mdText(s.Feature))
+			}
 			if s.Step != "" {
 				p("- Step: %s\n", mdCode(s.Step))
 			}

@@ -126,3 +126,41 @@ func TestSpecTags(t *testing.T) {
 		})
 	}
 }
+
+// TestConformEmbedded drives jmcheck conform end to end through the real
+// wiring: the embedded reference server, the embedded features, the steps.
+func TestConformEmbedded(t *testing.T) {
+	t.Setenv("JMCHECK_TARGET", "")
+	dir := t.TempDir()
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		want     string
+	}{
+		{name: "Pass", args: []string{"--tags", "@spec:5", "--report-dir", dir}, wantCode: exitcode.OK, want: "PASS"},
+		{name: "NoScenario", args: []string{"--tags", "@no-such-tag"}, wantCode: exitcode.Usage, want: "matches none of the"},
+		{name: "Coverage", args: []string{"--coverage"}, wantCode: exitcode.OK, want: "Every endpoint and every error code has a scenario."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			err := run(context.Background(), append([]string{"conform"}, tt.args...), &stdout, &stderr)
+			if got := exitcode.Of(err); got != tt.wantCode {
+				t.Fatalf("exit code = %d, want %d (err %v)\n%s", got, tt.wantCode, err, stdout.String())
+			}
+			out := stdout.String()
+			if err != nil {
+				out += err.Error()
+			}
+			if !strings.Contains(out, tt.want) {
+				t.Errorf("output lacks %q:\n%s", tt.want, out)
+			}
+		})
+	}
+	for _, name := range []string{"cucumber.json", "junit.xml", "summary.md"} {
+		if st, err := os.Stat(filepath.Join(dir, name)); err != nil || st.Size() == 0 {
+			t.Errorf("report %s: %v (empty or missing)", name, err)
+		}
+	}
+}

@@ -145,6 +145,28 @@ Feature: Groups — POST /v1/groups/, GET and DELETE /v1/groups/{gid}, GET /v1/g
       """
     Then the request fails with code 899003 or 899002
 
+  @endpoint:POST:/v1/groups/ @code:899003 @code:899002 @spec:7a
+  Scenario: A member name that breaks the username rules is 899003 or not found, and nothing is created
+    When I send "POST" to "/v1/groups/" with body:
+      """
+      {"owner_username": "{alice}", "group_name": "g", "members_username": ["{bob}", "no good"]}
+      """
+    Then the request fails with code 899003 or 899002
+    And the groups of "alice" are ""
+
+  @endpoint:POST:/v1/groups/ @impl-defined @spec:7a
+  Scenario Outline: null for an optional group field gets a success or a well-formed error: <field>
+    When I send "POST" to "/v1/groups/" with body:
+      """
+      {"owner_username": "{alice}", "group_name": "g", "<field>": null}
+      """
+    Then the response is a success or a well-formed client error
+
+    Examples:
+      | field            |
+      | group_desc       |
+      | members_username |
+
   @endpoint:GET:/v1/groups/{gid} @code:899006
   Scenario: A gid that names no group is 403 899006
     Given a deleted group "gone" owned by "alice"

@@ -7,7 +7,7 @@ Feature: Messages — POST /v1/messages
   Background:
     Given the registered users "alice bob"
 
-  Scenario Outline: Every message type can be sent to a user: <type>
+  Scenario Outline: Every message type can be sent to a user: <case>
     When I send "POST" to "/v1/messages" with body:
       """
       {
@@ -26,13 +26,13 @@ Feature: Messages — POST /v1/messages
     And the JSON at "msg_id" is a positive integer
 
     Examples:
-      | type   | body                                                                                       |
-      | text   | {"text": "hello", "extras": {"k": "v"}}                                                    |
-      | voice  | {"media_id": "qiniu/voice/1", "media_crc": 12345, "duration": 7, "format": "amr"}          |
-      | image  | {"media_id": "qiniu/image/1", "media_crc": 54321, "width": 640, "height": 480}             |
-      | image  | {"media_id": "qiniu/image/2", "media_crc": 5, "width": 1, "height": 1, "format": "png", "img_link": "http://x/y.png"} |
-      | custom | {"anything": ["goes", 1, true]}                                                            |
-      | custom | {}                                                                                          |
+      | case                      | type   | body                                                                                                                 |
+      | text with extras          | text   | {"text": "hello", "extras": {"k": "v"}}                                                                              |
+      | voice                     | voice  | {"media_id": "qiniu/voice/1", "media_crc": 12345, "duration": 7, "format": "amr"}                                    |
+      | image                     | image  | {"media_id": "qiniu/image/1", "media_crc": 54321, "width": 640, "height": 480}                                       |
+      | image with format and link| image  | {"media_id": "qiniu/image/2", "media_crc": 5, "width": 1, "height": 1, "format": "png", "img_link": "http://x/y.png"} |
+      | custom                    | custom | {"anything": ["goes", 1, true]}                                                                                      |
+      | custom, empty             | custom | {}                                                                                                                   |
 
   Scenario: A group member can send to the group
     Given a group "team" owned by "alice" with members "bob"
@@ -115,6 +115,7 @@ Feature: Messages — POST /v1/messages
     Examples:
       | case                      | fields                                                                                       |
       | version 2                 | "version": 2, "from_type": "user", "msg_type": "text", "msg_body": {"text": "x"}             |
+      | version true              | "version": true, "from_type": "user", "msg_type": "text", "msg_body": {"text": "x"}          |
       | version "1"               | "version": "1", "from_type": "user", "msg_type": "text", "msg_body": {"text": "x"}           |
       | no version                | "from_type": "user", "msg_type": "text", "msg_body": {"text": "x"}                           |
       | from_type system          | "version": 1, "from_type": "system", "msg_type": "text", "msg_body": {"text": "x"}           |
@@ -154,11 +155,12 @@ Feature: Messages — POST /v1/messages
       | empty from_id       | "target_type": "single", "target_id": "{bob}", "from_type": "admin", "from_id": "", "create_time": 1   |
       | no from_id          | "target_type": "single", "target_id": "{bob}", "from_type": "admin", "create_time": 1                  |
       | create_time -1      | "target_type": "single", "target_id": "{bob}", "from_type": "user", "from_id": "{alice}", "create_time": -1 |
+      | create_time true    | "target_type": "single", "target_id": "{bob}", "from_type": "user", "from_id": "{alice}", "create_time": true |
       | create_time a string| "target_type": "single", "target_id": "{bob}", "from_type": "user", "from_id": "{alice}", "create_time": "1" |
       | no create_time      | "target_type": "single", "target_id": "{bob}", "from_type": "user", "from_id": "{alice}"               |
 
   @code:899003
-  Scenario Outline: A body that is not a JSON object is malformed: <case>
+  Scenario Outline: A message body that is not a JSON object is malformed: <case>
     When I send "POST" to "/v1/messages" with body:
       """
       <body>

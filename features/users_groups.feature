@@ -38,7 +38,7 @@ Feature: A user's groups — GET /v1/users/{username}/groups/
     And the groups of "bob" are ""
 
   @code:899002
-  Scenario: An unknown user is 403 899002
+  Scenario: The groups of an unknown user are 403 899002
     Given a fresh username "ghost"
     When I send "GET" to "/v1/users/{ghost}/groups/"
     Then the request fails with status 403 and code 899002

@@ -27,7 +27,7 @@ Feature: A user's profile — GET, PUT and DELETE /v1/users/{username}
     And the JSON at "password" does not exist
 
   @endpoint:GET:/v1/users/{username} @code:899002
-  Scenario: An unknown user is 403 899002
+  Scenario: Getting an unknown user is 403 899002
     Given a fresh username "ghost"
     When I send "GET" to "/v1/users/{ghost}"
     Then the request fails with status 403 and code 899002
@@ -217,7 +217,7 @@ Feature: A user's profile — GET, PUT and DELETE /v1/users/{username}
       | a read-only key        | {"star": 2, "ctime": "2015-01-01 00:00:00"} |
 
   @endpoint:PUT:/v1/users/{username} @code:899003
-  Scenario Outline: A body that is not a JSON object is malformed: <case>
+  Scenario Outline: An update body that is not a JSON object is malformed: <case>
     When I send "PUT" to "/v1/users/{alice}" with body:
       """
       <body>
@@ -284,6 +284,12 @@ Feature: A user's profile — GET, PUT and DELETE /v1/users/{username}
     Then the response status is 204
     When I send "DELETE" to "/v1/users/{alice}"
     Then the request fails with status 403 and code 899002
+
+  @endpoint:DELETE:/v1/users/{username} @code:899003 @code:899002 @spec:7a
+  Scenario: Deleting a path name that breaks the username rules is 899003 or not found
+    When I send "DELETE" to "/v1/users/a%20b"
+    Then the request fails with code 899003 or 899002
+    And user "alice" exists
 
   @endpoint:DELETE:/v1/users/{username} @code:899010 @spec:2
   Scenario: A user who owns a group cannot be deleted, and stays

@@ -72,6 +72,18 @@ func (ex *exchange) code() int64 {
 	return gjson.GetBytes(ex.body, "error.code").Int()
 }
 
+// shed reports whether the answer sheds load (SPEC.md §6): 503 899030, or
+// for HEAD, which has no body, 503 with Retry-After.
+func (ex *exchange) shed() bool {
+	if ex.status != http.StatusServiceUnavailable {
+		return false
+	}
+	if ex.method == http.MethodHead {
+		return ex.respHdr.Get("Retry-After") != ""
+	}
+	return ex.code() == 899030
+}
+
 // maxBusyRetries bounds the retries of a request shed with 503 899030: load
 // shedding is legitimate (SPEC.md §7a lets it come before anything), and a
 // shed request changed nothing, so retrying it is safe.
@@ -84,7 +96,9 @@ func (st *scenario) send(ctx context.Context, r request) (*exchange, error) {
 }
 
 func (s *Suite) send(ctx context.Context, r request) (*exchange, error) {
-	if r.headers.Get("X-Fault-Inject") != "" {
+	if strings.EqualFold(r.headers.Get("X-Fault-Inject"), "busy") {
+		// Every retry would be busy too; the scenario wants to see it. Real
+		// shedding of an "internal" request is retried like any other.
 		r.noRetry = true
 	}
 	s.ledger.noteRequest(r)
@@ -96,7 +110,7 @@ func (s *Suite) send(ctx context.Context, r request) (*exchange, error) {
 			return ex, err
 		}
 		ex.attempts = attempt
-		if r.noRetry || attempt > maxBusyRetries || ex.status != http.StatusServiceUnavailable || ex.code() != 899030 {
+		if r.noRetry || attempt > maxBusyRetries || !ex.shed() {
 			break
 		}
 		select {

@@ -205,6 +205,9 @@ func (s *Suite) Cleanup(ctx context.Context) CleanupReport {
 		}
 	}
 	s.ledger.mu.Unlock()
+	// Idle keep-alive connections (and ones dialed but never used, which a
+	// server counts as new for seconds) would delay a graceful shutdown.
+	s.client.CloseIdleConnections()
 	return rep
 }
 

@@ -1,30 +1,3 @@
-// Package steps owns the godog step definitions of the conformance suite:
-// the one HTTP exchange (auth, retries on load shedding, automatic checks of
-// every response against SPEC.md and the schemas of package spec), gjson
-// assertions with JSON compared by meaning, run-scoped unique names behind
-// scenario-local aliases, capability skipping, and the cleanup ledger that
-// deletes everything a run created.
-//
-// All scenario state lives in the context.Context godog threads through a
-// scenario, so scenarios may run concurrently. The package never imports the
-// reference server: it judges the bytes on the wire against SPEC.md.
-//
-// # Names and placeholders
-//
-// Feature files name users and groups by aliases ("alice", "team"). Each
-// alias maps to a real name made of Config.RunID, the scenario's number and
-// the alias, so parallel runs and concurrent scenarios never collide. Step
-// arguments, paths, doc strings and table cells may hold placeholders:
-//
-//	{alice}          the username of alias alice (defined by a Given step)
-//	{lower:alice}    the same, lower-cased; {upper:alice} upper-cased
-//	{gid:team}       the gid of group alias team, in decimal
-//	{name:team}      a run-unique group name for alias team
-//	{var:x}          a value remembered with "I remember the JSON at ..."
-//	{repeat:TEXT:N}  TEXT repeated N times ({repeat:é:32} is 64 bytes)
-//	{limit}          the member limit of the target (owner included)
-//
-// An alias used before it is defined is an error, never a silent new name.
 package steps
 
 import (
@@ -53,6 +26,11 @@ const (
 	CapTwoApps        = "two-apps"        // a second app's credentials are known (SPEC.md §1)
 	CapGroupLimit     = "group-limit"     // may create member-limit-many users (SPEC.md §4)
 )
+
+// MinGroupLimit is the smallest member limit the suite works with: its
+// scenarios build groups of up to four people (@group-limit ones fill the
+// configured limit whatever it is).
+const MinGroupLimit = 4
 
 // AllCapabilities lists every capability, in tag order.
 var AllCapabilities = []string{CapFaultInjection, CapOverload, CapTwoApps, CapGroupLimit}
@@ -112,6 +90,9 @@ func New(cfg Config) (*Suite, error) {
 		if on {
 			caps[c] = true
 		}
+	}
+	if l := cfg.Target.Limit(); l < MinGroupLimit {
+		return nil, fmt.Errorf("group limit %d: the suite's groups hold up to %d people, so give --group-limit %d or more", l, MinGroupLimit, MinGroupLimit)
 	}
 	if caps[CapTwoApps] && !cfg.Target.HasSecondApp() {
 		return nil, errors.New("capability two-apps needs a second app: give --appkey2 and --secret2")
@@ -185,15 +166,15 @@ func (s *Suite) beforeScenario(ctx context.Context, sc *godog.Scenario) (context
 // errSkip marks a step that skips the rest of its scenario.
 var errSkip = godog.ErrSkip
 
-// registerSteps registers every step of the vocabulary.
+// registerSteps registers every step of the vocabulary. Handing over
+// sc.Step itself lets godog record where each step is defined.
 func (s *Suite) registerSteps(sc *godog.ScenarioContext) {
-	step := func(expr string, fn any) { sc.Step(expr, fn) }
-	s.eachStep(step)
+	s.eachStep(sc.Step)
 }
 
 // eachStep hands every step pattern and handler to step; tests use it to
 // check that the patterns are anchored and never ambiguous.
-func (s *Suite) eachStep(step func(string, any)) {
+func (s *Suite) eachStep(step func(expr, handler any)) {
 	s.registerGivenSteps(step)
 	s.registerWhenSteps(step)
 	s.registerThenSteps(step)

@@ -21,7 +21,7 @@ import (
 // leaves the time zone open, so allow every zone (±14 h) and a minute.
 const clockSkew = 14*time.Hour + time.Minute
 
-// body returns the last answer's body after checking that it is JSON.
+// lastJSON returns the last answer's body after checking that it is JSON.
 func (st *scenario) lastJSON() (gjson.Result, error) {
 	if st.last == nil {
 		return gjson.Result{}, fmt.Errorf("no request yet: send one before asserting on its answer")
@@ -129,7 +129,7 @@ func (st *scenario) timeAt(path string) (time.Time, error) {
 	return t, nil
 }
 
-// timeOf parses the server's local time; the zone is the server's
+// rememberedTime parses a time of a remembered body. The zone is the server's
 // (implementation-defined), so compare only times from the server.
 func rememberedTime(st *scenario, name, path string) (time.Time, error) {
 	b, ok := st.bodies[name]
@@ -144,7 +144,7 @@ func rememberedTime(st *scenario, name, path string) (time.Time, error) {
 	return t, nil
 }
 
-func (s *Suite) registerThenSteps(step func(string, any)) {
+func (s *Suite) registerThenSteps(step func(expr, handler any)) {
 	step(`^the response status is (\d+)$`, func(ctx context.Context, want int) error {
 		st, err := stateOf(ctx)
 		if err != nil {
@@ -709,7 +709,7 @@ func (s *Suite) registerThenSteps(step func(string, any)) {
 		if err != nil {
 			return err
 		}
-		if st.shed() == 0 {
+		if st.shedCount() == 0 {
 			return st.failf("none of %d concurrent requests was shed: an overloaded server answers 503 899030 (SPEC.md §6); is the target's in-flight limit below the burst size?", len(st.burst))
 		}
 		return nil
@@ -941,10 +941,15 @@ func (st *scenario) batchResults(table *godog.Table) error {
 	return nil
 }
 
-// gidsNotReused creates and deletes a group three times, each time creating
-// a new group right after the delete: no new gid may equal a deleted one
-// (SPEC.md §4: gids are never reused). Three rounds because a concurrent
-// scenario may create a group between a delete and the next create.
+// gidReuseRounds is how often gidsNotReused deletes a group and creates
+// the next one. A server that hands out max(gid)+1 reuses a deleted gid
+// only when no concurrent scenario created a group in between, so one round
+// proves little under --concurrency; twenty make a miss unlikely.
+const gidReuseRounds = 20
+
+// gidsNotReused deletes a group and creates a new one right after, again
+// and again: no new gid may equal any deleted one (SPEC.md §4: gids are
+// never reused).
 func (st *scenario) gidsNotReused(ctx context.Context, owner string) error {
 	ownerName, err := st.user(owner)
 	if err != nil {
@@ -970,7 +975,7 @@ func (st *scenario) gidsNotReused(ctx context.Context, owner string) error {
 	if err != nil {
 		return err
 	}
-	for range 3 {
+	for range gidReuseRounds {
 		ex, err := st.probe(ctx, request{method: http.MethodDelete, path: "/v1/groups/" + strconv.FormatInt(gid, 10)})
 		if err != nil {
 			return err

@@ -30,9 +30,9 @@ type admin struct {
 }
 
 func newAdmin(t target.Target, timeout time.Duration, progress io.Writer, rate float64) *admin {
-	if timeout <= 0 {
-		timeout = 10 * time.Second
-	}
+	// Seeding a 500-user batch on a server that hashes passwords slowly
+	// takes a while: admin requests get at least a minute.
+	timeout = max(timeout, time.Minute)
 	if rate <= 0 {
 		rate = 500
 	}

@@ -14,7 +14,7 @@ import (
 // the values, not their number (one 512-byte chunk per power of two seen),
 // and two histograms merge exactly: shards add up.
 type Histogram struct {
-	low    [histLow]uint64
+	low    *[histLow]uint64 // allocated on the first value under 128ns
 	chunks [64]*[histSub]uint64
 	count  uint64
 	sum    float64 // nanoseconds
@@ -43,6 +43,9 @@ func (h *Histogram) Record(d time.Duration) {
 	h.count++
 	h.sum += float64(v)
 	if v < histLow {
+		if h.low == nil {
+			h.low = new([histLow]uint64)
+		}
 		h.low[v]++
 		return
 	}
@@ -68,8 +71,13 @@ func (h *Histogram) Merge(o *Histogram) {
 	}
 	h.count += o.count
 	h.sum += o.sum
-	for i, n := range o.low {
-		h.low[i] += n
+	if o.low != nil {
+		if h.low == nil {
+			h.low = new([histLow]uint64)
+		}
+		for i, n := range o.low {
+			h.low[i] += n
+		}
 	}
 	for e, oc := range o.chunks {
 		if oc == nil {
@@ -120,9 +128,11 @@ func (h *Histogram) Quantile(q float64) time.Duration {
 		rank = 1
 	}
 	var seen uint64
-	for v, n := range h.low {
-		if seen += n; seen >= rank {
-			return h.clamp(time.Duration(v))
+	if h.low != nil {
+		for v, n := range h.low {
+			if seen += n; seen >= rank {
+				return h.clamp(time.Duration(v))
+			}
 		}
 	}
 	for e := 1; e < len(h.chunks); e++ {
@@ -158,9 +168,11 @@ type histJSON struct {
 // can be merged later without their result files.
 func (h *Histogram) MarshalJSON() ([]byte, error) {
 	out := histJSON{Count: h.count, SumNS: h.sum, MinNS: int64(h.min), MaxNS: int64(h.max), Buckets: [][2]uint64{}}
-	for v, n := range h.low {
-		if n > 0 {
-			out.Buckets = append(out.Buckets, [2]uint64{uint64(v), n})
+	if h.low != nil {
+		for v, n := range h.low {
+			if n > 0 {
+				out.Buckets = append(out.Buckets, [2]uint64{uint64(v), n})
+			}
 		}
 	}
 	for e := 1; e < len(h.chunks); e++ {
@@ -187,6 +199,9 @@ func (h *Histogram) UnmarshalJSON(b []byte) error {
 		idx, n := p[0], p[1]
 		total += n
 		if idx < histLow {
+			if h.low == nil {
+				h.low = new([histLow]uint64)
+			}
 			h.low[idx] += n
 			continue
 		}

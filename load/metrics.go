@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -15,7 +16,7 @@ import (
 //
 //	jmcheck_requests_total{profile,route,method,status,code}
 //	jmcheck_request_duration_seconds{profile,route,method}   (histogram)
-//	jmcheck_request_failures_total{profile,route,reason}
+//	jmcheck_request_failures_total{profile,route,method,reason}
 //	jmcheck_requests_in_flight{profile}
 //	jmcheck_target_rate{profile}, jmcheck_achieved_rate{profile}  (requests per second)
 //
@@ -30,7 +31,7 @@ type Metrics struct {
 	failures *prometheus.CounterVec
 	target   prometheus.Gauge
 	achieved prometheus.Gauge
-	inflight func() float64
+	inflight atomic.Pointer[func() float64] // set by the attack, read by scrapes
 
 	counters  map[metricKey]prometheus.Counter
 	durations [routeCount]prometheus.Observer
@@ -60,7 +61,7 @@ func NewMetrics(profile string, constLabels prometheus.Labels) (*Metrics, error)
 	m.failures = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "jmcheck_request_failures_total", ConstLabels: constLabels,
 		Help: "Requests whose answer failed its check, by reason: status, code, body, header, timeout, connection.",
-	}, []string{"profile", "route", "reason"})
+	}, []string{"profile", "route", "method", "reason"})
 	labels := prometheus.Labels{"profile": profile}
 	for k, v := range constLabels {
 		labels[k] = v
@@ -77,19 +78,30 @@ func NewMetrics(profile string, constLabels prometheus.Labels) (*Metrics, error)
 		Name: "jmcheck_requests_in_flight", ConstLabels: labels,
 		Help: "Requests sent and not yet answered.",
 	}, func() float64 {
-		if m.inflight == nil {
-			return 0
+		if f := m.inflight.Load(); f != nil {
+			return (*f)()
 		}
-		return m.inflight()
+		return 0
 	})
 	for _, c := range []prometheus.Collector{m.requests, m.duration, m.failures, m.target, m.achieved, inflight} {
 		if err := m.reg.Register(c); err != nil {
 			return nil, fmt.Errorf("register metrics: %w", err)
 		}
 	}
-	// Pre-create the failure series at zero so that rate() works from the
-	// first scrape, and a dashboard shows 0 rather than nothing.
 	return m, nil
+}
+
+// Prepare creates the failure series of the routes a run will use at
+// zero, so that rate() sees their first failure and a dashboard shows 0
+// rather than nothing.
+func (m *Metrics) Prepare(routes []Route) {
+	for _, r := range routes {
+		for _, reason := range Reasons() {
+			if m.failed[r][reason] == nil {
+				m.failed[r][reason] = m.failures.WithLabelValues(m.profile, r.Path(), methodLabel(r), reason.String())
+			}
+		}
+	}
 }
 
 // Registry returns the private registry, for serving, pushing and tests.
@@ -119,7 +131,7 @@ func (m *Metrics) Observe(s *Sample) {
 	if s.Reason != ReasonNone && s.Reason < reasonCount {
 		f := m.failed[s.Route][s.Reason]
 		if f == nil {
-			f = m.failures.WithLabelValues(m.profile, s.Route.Path(), s.Reason.String())
+			f = m.failures.WithLabelValues(m.profile, s.Route.Path(), methodLabel(s.Route), s.Reason.String())
 			m.failed[s.Route][s.Reason] = f
 		}
 		f.Inc()

@@ -73,10 +73,34 @@ func (p Pacing) Planned() float64 {
 	return h
 }
 
+// PeakRate returns the highest rate the pacing asks for, per second.
+func (p Pacing) PeakRate() float64 {
+	switch pc := p.Pacer.(type) {
+	case vegeta.LinearPacer:
+		return math.Max(pc.Rate(0), pc.Rate(p.Duration))
+	case StaircasePacer:
+		peak := 0.0
+		for _, s := range pc.Steps {
+			peak = math.Max(peak, s.Rate)
+		}
+		return peak
+	case vegeta.SinePacer:
+		return sinePerSecond(pc.Mean) + sinePerSecond(pc.Amp)
+	case nil:
+		return 0
+	}
+	return p.Pacer.Rate(0)
+}
+
 // String describes the pacing for a summary.
 func (p Pacing) String() string {
 	var b strings.Builder
-	b.WriteString(describePacer(p.Pacer))
+	if lp, ok := p.Pacer.(vegeta.LinearPacer); ok && p.Duration > 0 {
+		from := lp.StartAt.Rate(0)
+		b.WriteString("ramp " + formatRate(from) + "/s → " + formatRate(from+lp.Slope*p.Duration.Seconds()) + "/s")
+	} else {
+		b.WriteString(describePacer(p.Pacer))
+	}
 	if p.Duration > 0 {
 		b.WriteString(" for " + p.Duration.String())
 	}
@@ -186,7 +210,7 @@ func describePacer(p vegeta.Pacer) string {
 	case vegeta.ConstantPacer:
 		return "constant " + formatRate(pc.Rate(0)) + "/s"
 	case vegeta.LinearPacer:
-		return fmt.Sprintf("ramp from %s/s, %+g/s per second", formatRate(pc.StartAt.Rate(0)), pc.Slope)
+		return fmt.Sprintf("ramp from %s/s, %+.4g/s per second", formatRate(pc.StartAt.Rate(0)), pc.Slope)
 	case StaircasePacer:
 		return pc.String()
 	case nil:
@@ -196,8 +220,8 @@ func describePacer(p vegeta.Pacer) string {
 }
 
 func formatRate(r float64) string {
-	if r == math.Trunc(r) {
-		return strconv.FormatFloat(r, 'f', 0, 64)
+	if math.Abs(r-math.Round(r)) < 1e-9 {
+		return strconv.FormatFloat(math.Round(r), 'f', 0, 64)
 	}
 	return strconv.FormatFloat(r, 'f', 2, 64)
 }

@@ -18,8 +18,8 @@ type sweepTracker struct {
 	n          int              // our items, indexed 0..n-1 in creation order
 	name       func(int) string // an item's name, for messages
 	pos        []int32          // position of each of our items, -1 unseen
-	total      int      // list total when the sweep was planned
-	pages      int      // pages per sweep
+	total      int              // list total when the sweep was planned
+	pages      int              // pages per sweep
 	sequential bool
 	open       map[uint64]*sweepState
 

@@ -122,7 +122,7 @@ func NewStats(began time.Time) *Stats {
 		began:    began,
 		answers:  map[answerKey]uint64{},
 		offsets:  newBuckets(100, 4096),
-		timeline: newBuckets(int64(100*time.Millisecond), 600),
+		timeline: newBuckets(int64(100*time.Millisecond), 200),
 	}
 }
 
@@ -241,8 +241,8 @@ func (s *Stats) Summary() *Summary {
 			continue
 		}
 		rsum := RouteSummary{Route: Route(r), Requests: rs.n, Failed: rs.failed, Expected: rs.expected, Latency: latencyOf(&rs.hist), Histogram: cloneHist(&rs.hist)}
-		if secs := sum.Duration.Seconds(); secs > 0 {
-			rsum.Rate = float64(rs.n) / secs
+		if s.n > 0 {
+			rsum.Rate = sum.Rate.Achieved * float64(rs.n) / float64(s.n) // its share of the run's rate
 		}
 		sum.Routes = append(sum.Routes, rsum)
 	}
@@ -293,6 +293,8 @@ type buckets struct {
 	width int64
 	limit int
 	items []*bucket
+	gcd   int64 // of every position added: pages at multiples of their count
+	top   int64 // the largest position added
 }
 
 type bucket struct {
@@ -308,6 +310,8 @@ func (b *buckets) add(at int64, d time.Duration, failed bool) {
 	if at < 0 {
 		at = 0
 	}
+	b.gcd = gcd(b.gcd, at)
+	b.top = max(b.top, at)
 	i := at / b.width
 	for i >= int64(b.limit) {
 		b.coarsen()
@@ -348,16 +352,25 @@ func (b *buckets) coarsen() {
 	b.items = merged
 }
 
-// offsetTable groups the buckets into at most n rows.
+// offsetTable groups the buckets into at most about n rows of a round
+// width that is a multiple of the page stride (the gcd of the starts), so
+// that each page of a sequential sweep falls in one row.
 func (b *buckets) offsetTable(n int) *OffsetTable {
-	per := max(1, (len(b.items)+n-1)/n)
-	t := &OffsetTable{Width: b.width * int64(per)}
-	for i := 0; i < len(b.items); i += per {
+	unit := b.width
+	if b.gcd > 0 {
+		unit = lcm(unit, b.gcd)
+	}
+	rows := (b.top + 1 + unit - 1) / unit // rows of width unit
+	m := niceCeil((rows + int64(n) - 1) / int64(n))
+	w := unit * m
+	t := &OffsetTable{Width: w}
+	per := w / b.width
+	for i := int64(0); i < int64(len(b.items)); i += per {
 		var (
 			h         Histogram
 			cnt, fail uint64
 		)
-		for j := i; j < min(i+per, len(b.items)); j++ {
+		for j := i; j < min(i+per, int64(len(b.items))); j++ {
 			if it := b.items[j]; it != nil {
 				h.Merge(&it.hist)
 				cnt += it.n
@@ -368,11 +381,39 @@ func (b *buckets) offsetTable(n int) *OffsetTable {
 			continue
 		}
 		t.Buckets = append(t.Buckets, OffsetBucket{
-			From: int64(i) * b.width, To: int64(min(i+per, len(b.items))) * b.width,
+			From: i * b.width, To: (i + per) * b.width,
 			Requests: cnt, Failed: fail, Latency: latencyOf(&h),
 		})
 	}
 	return t
+}
+
+// niceCeil rounds up to 1, 2 or 5 times a power of ten.
+func niceCeil(x int64) int64 {
+	if x <= 1 {
+		return 1
+	}
+	for p := int64(1); ; p *= 10 {
+		for _, m := range []int64{1, 2, 5} {
+			if m*p >= x {
+				return m * p
+			}
+		}
+	}
+}
+
+func gcd(a, b int64) int64 {
+	for b != 0 {
+		a, b = b, a%b
+	}
+	return a
+}
+
+func lcm(a, b int64) int64 {
+	if a == 0 || b == 0 {
+		return max(a, b)
+	}
+	return a / gcd(a, b) * b
 }
 
 func (b *buckets) timeline() []TimePoint {

@@ -29,15 +29,15 @@ type Summary struct {
 	BytesIn  uint64 `json:"bytes_in"`
 	BytesOut uint64 `json:"bytes_out"`
 
-	Rate      RateSummary    `json:"rate"`
-	Latency   Latency        `json:"latency"`
-	Histogram *Histogram     `json:"histogram,omitempty"`
-	Routes    []RouteSummary `json:"routes"`
-	Answers   []AnswerCount  `json:"answers"`
-	Failures  []ReasonCount  `json:"failures"`
+	Rate      RateSummary     `json:"rate"`
+	Latency   Latency         `json:"latency"`
+	Histogram *Histogram      `json:"histogram,omitempty"`
+	Routes    []RouteSummary  `json:"routes"`
+	Answers   []AnswerCount   `json:"answers"`
+	Failures  []ReasonCount   `json:"failures"`
 	Samples   []FailureSample `json:"samples,omitempty"`
-	Offsets   *OffsetTable `json:"offsets,omitempty"`
-	Timeline  []TimePoint  `json:"timeline,omitempty"`
+	Offsets   *OffsetTable    `json:"offsets,omitempty"`
+	Timeline  []TimePoint     `json:"timeline,omitempty"`
 
 	Checks     []string          `json:"checks,omitempty"` // what the profile's own checks covered
 	Verify     *VerifyResult     `json:"verify,omitempty"`

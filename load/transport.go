@@ -22,6 +22,10 @@ import (
 // this header; the transports read it and never send it.
 const opHeader = "X-Jmcheck"
 
+// staleAfter is how long a pooled connection must have been idle for a
+// failure before the first answer byte to be retried on a new one.
+const staleAfter = time.Second
+
 // maxBody bounds a response body; a larger one is a failure, not a hang.
 const maxBody = 16 << 20
 
@@ -308,7 +312,7 @@ func (t *fastTransport) dial(deadline time.Time) (*fastConn, error) {
 		}
 		conn = tc
 	}
-	return &fastConn{conn: conn, br: bufio.NewReaderSize(conn, 8192), bw: bufio.NewWriterSize(conn, 8192)}, nil
+	return &fastConn{conn: conn, br: bufio.NewReaderSize(conn, 4096), bw: bufio.NewWriterSize(conn, 4096)}, nil
 }
 
 // RoundTrip implements http.RoundTripper.
@@ -344,8 +348,8 @@ func (t *fastTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // exchange sends the request and reads the answer, retrying once on a
-// fresh connection when a pooled one turns out closed before any answer
-// byte (the server dropped it while idle).
+// fresh connection when a pooled one that sat idle turns out closed before
+// any answer byte (the server dropped it while idle).
 func (t *fastTransport) exchange(req *http.Request, x *Exchange, deadline time.Time) (*[]byte, error) {
 	for attempt := 0; ; attempt++ {
 		c := t.get()
@@ -368,8 +372,11 @@ func (t *fastTransport) exchange(req *http.Request, x *Exchange, deadline time.T
 		}
 		c.conn.Close()
 		putBuf(body)
-		idempotent := req.Method == http.MethodGet || req.Method == http.MethodPut || req.Method == http.MethodDelete
-		if attempt == 0 && reused && !started && !isTimeout(err) && (idempotent || idleFor > time.Second) {
+		// Retry only what looks like the server's idle timeout: a
+		// connection that sat unused for a while and died before any
+		// answer byte. A reset of a busy connection is the server's doing
+		// under load, and a failure to report, not to hide.
+		if attempt == 0 && reused && !started && !isTimeout(err) && idleFor > staleAfter {
 			continue
 		}
 		return nil, err
@@ -710,6 +717,7 @@ func (t *stdTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 
 	op, tag, seq, _ := requestMeta(req.Header)
 	req.Header.Del(opHeader)
+	req.Header.Set("User-Agent", "jmcheck-load")
 	reqBody, err := readRequestBody(req)
 	if err != nil {
 		return nil, err

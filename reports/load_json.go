@@ -1,0 +1,13 @@
+package reports
+
+import (
+	"io"
+
+	"jmcheck/load"
+)
+
+// WriteLoadJSON writes a load run's summary as indented JSON: the same
+// document as --summary-json, with mergeable latency histograms.
+func WriteLoadJSON(w io.Writer, s *load.Summary) error {
+	return s.WriteJSON(w)
+}

@@ -1,0 +1,199 @@
+package reports
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"jmcheck/load"
+)
+
+// The golden files are refreshed with: go test ./reports -run Load -update
+func init() {
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite the golden files under testdata/")
+	}
+}
+
+func loadUpdateGolden() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
+
+// loadFixture builds a summary from fixed samples: a paginate run with a
+// slow deep end, a few failures, thresholds and a cleanup.
+func loadFixture() *load.Summary {
+	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	stats := load.NewStats(t0)
+	for i := 0; i < 400; i++ {
+		start := (i % 20) * 500
+		s := load.Sample{
+			Route: load.RouteListUsers, Status: 200, Offset: start,
+			URL:       "http://127.0.0.1:8080/v1/users/?start=" + loadItoa(start) + "&count=500",
+			Timestamp: t0.Add(time.Duration(i) * 25 * time.Millisecond),
+			Latency:   time.Duration(500+start/10+i%7*40) * time.Microsecond,
+			BytesIn:   9000,
+		}
+		switch {
+		case i == 123:
+			s.Reason, s.Detail = load.ReasonBody, "body: tiling: user j1-0-u77 is on two pages of sweep 7 (a repeat)"
+		case i == 321:
+			s.Status, s.Code, s.Reason, s.Detail = 500, 899000, load.ReasonStatus, "status: 500 899000, want 200"
+		case i%50 == 0:
+			s.Status, s.Code, s.Expected = 503, 899030, true
+		}
+		stats.Add(&s)
+	}
+	sum := stats.Summary()
+	sum.Profile, sum.RunID, sum.Target = "paginate-users", "jfixture1", "http://127.0.0.1:8080"
+	sum.Pacing = "constant 40/s for 10s"
+	sum.Rate.Target, sum.Rate.Planned, sum.Rate.Ratio = 40, 400, 1
+	sum.Checks = []string{"sent: list-users 400", "sequential sweeps of 20 pages: 20 complete, 19 tiled with no repeat and no gap"}
+	sum.Verify = &load.VerifyResult{Method: "list", Checked: 10000}
+	sum.Cleanup = &load.CleanupResult{Users: 10000}
+	for _, s := range []string{"p99<50ms", "errors<0.1%"} {
+		th, _ := load.ParseThreshold(s)
+		sum.Thresholds = append(sum.Thresholds, th.Eval(sum))
+	}
+	sum.Problems = []string{"2 of 400 requests failed their checks (status 1, body 1)", "threshold crossed: errors<0.1%, actual 0.5%"}
+	sum.Pass = false
+	return sum
+}
+
+func loadItoa(n int) string {
+	var b [20]byte
+	i := len(b)
+	for {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+		if n == 0 {
+			return string(b[i:])
+		}
+	}
+}
+
+func TestLoadReportsMatchGoldenFiles(t *testing.T) {
+	cases := map[string]struct {
+		file   string
+		render func(w *bytes.Buffer, s *load.Summary) error
+	}{
+		"Text": {file: "load_summary.txt", render: func(w *bytes.Buffer, s *load.Summary) error { return WriteLoadText(w, s) }},
+		"JSON": {file: "load_summary.json", render: func(w *bytes.Buffer, s *load.Summary) error { return WriteLoadJSON(w, s) }},
+		"HTML": {file: "load_summary.html", render: func(w *bytes.Buffer, s *load.Summary) error { return WriteLoadHTML(w, s) }},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			var got bytes.Buffer
+			if err := c.render(&got, loadFixture()); err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join("testdata", c.file)
+			if loadUpdateGolden() {
+				if err := os.WriteFile(path, got.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go test ./reports -run Load -update to create it)", err)
+			}
+			if !bytes.Equal(got.Bytes(), want) {
+				t.Errorf("%s differs from %s; run with -update after checking the change:\n%s", name, path, loadFirstDiff(got.String(), string(want)))
+			}
+		})
+	}
+}
+
+func loadFirstDiff(got, want string) string {
+	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
+	for i := 0; i < len(g) || i < len(w); i++ {
+		var gl, wl string
+		if i < len(g) {
+			gl = g[i]
+		}
+		if i < len(w) {
+			wl = w[i]
+		}
+		if gl != wl {
+			return "line " + loadItoa(i+1) + ":\n got: " + gl + "\nwant: " + wl
+		}
+	}
+	return ""
+}
+
+func TestLoadHTMLIsSelfContained(t *testing.T) {
+	var b bytes.Buffer
+	if err := WriteLoadHTML(&b, loadFixture()); err != nil {
+		t.Fatal(err)
+	}
+	page := b.String()
+	for _, banned := range []string{"<script", "src=", "href=", "@import", "url("} {
+		if strings.Contains(page, banned) {
+			t.Errorf("the page holds %q: it must load nothing", banned)
+		}
+	}
+	for _, want := range []string{"Latency over time", "Latency by start offset", "<svg", "<polyline", "FAIL", "threshold crossed"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+}
+
+func TestLoadTextShowsTheOffsetPlot(t *testing.T) {
+	var b bytes.Buffer
+	if err := WriteLoadText(&b, loadFixture()); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{"Latency by start offset", "[9500, 10000)", "p50 █  p99 ░", "Why it failed", "FAIL  errors<0.1%"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the text report lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+type loadFailingWriter struct{}
+
+func (loadFailingWriter) Write([]byte) (int, error) { return 0, os.ErrClosed }
+
+func TestLoadReportsReturnWriteErrors(t *testing.T) {
+	for name, render := range map[string]func(*load.Summary) error{
+		"Text": func(s *load.Summary) error { return WriteLoadText(loadFailingWriter{}, s) },
+		"JSON": func(s *load.Summary) error { return WriteLoadJSON(loadFailingWriter{}, s) },
+		"HTML": func(s *load.Summary) error { return WriteLoadHTML(loadFailingWriter{}, s) },
+	} {
+		if err := render(loadFixture()); err == nil {
+			t.Errorf("%s: got nil error writing to a closed writer", name)
+		}
+	}
+}
+
+func TestLoadTicks(t *testing.T) {
+	cases := map[string]struct {
+		lo, hi float64
+		want   []float64
+	}{
+		"Milliseconds": {0, 9.3, []float64{0, 2, 4, 6, 8, 10}},
+		"Seconds":      {0.05, 9.95, []float64{0, 2, 4, 6, 8, 10}},
+		"Offsets":      {250, 9750, []float64{0, 2000, 4000, 6000, 8000, 10000}},
+		"Flat":         {5, 5, []float64{5, 5.2, 5.4, 5.6, 5.8, 6}},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			got := loadTicks(c.lo, c.hi, 5)
+			if len(got) != len(c.want) {
+				t.Fatalf("loadTicks(%v, %v) = %v, want %v", c.lo, c.hi, got, c.want)
+			}
+			for i := range got {
+				if d := got[i] - c.want[i]; d > 1e-9 || d < -1e-9 {
+					t.Fatalf("loadTicks(%v, %v) = %v, want %v", c.lo, c.hi, got, c.want)
+				}
+			}
+		})
+	}
+}

@@ -108,7 +108,7 @@ func CheckTags(expr string) error {
 	if strings.TrimSpace(expr) == "" {
 		return nil
 	}
-	const syntax = `godog's tag syntax: "@a" selects, "~@a" excludes, "&&" means and, a comma means or, e.g. "@users && ~@overload,@auth"`
+	const syntax = `godog's tag syntax: "@a" selects, "~@a" excludes, "&&" means and, a comma means or, e.g. "@spec:3 && ~@overload,@spec:1"`
 	for _, alt := range strings.Split(expr, ",") {
 		for _, term := range strings.Split(alt, "&&") {
 			t := strings.TrimSpace(term)

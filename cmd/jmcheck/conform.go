@@ -76,7 +76,7 @@ Flags:
 		fmt.Fprint(fset.Output(), `
 Examples:
   jmcheck conform
-  jmcheck conform --format pretty --tags '@users && ~@group-limit'
+  jmcheck conform --format pretty --tags '@spec:3 && ~@group-limit'
   jmcheck conform --target https://staging.example --appkey KEY --secret SECRET \
       --capabilities group-limit --report-dir out/ --expectations known-failures.json
   JMCHECK_TARGET=http://127.0.0.1:8080 JMCHECK_APPKEY=KEY JMCHECK_SECRET=SECRET jmcheck conform

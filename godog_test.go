@@ -264,6 +264,12 @@ func InitializeTestSuite(sc *godog.TestSuiteContext) {
 		}
 		cli.h.stop()
 		cli.stop()
+		if cli.session.Seen() == 0 {
+			// godog itself exits 0 on "No scenarios"; a filter that selects
+			// nothing is a usage error, as under jmcheck conform and go test.
+			fmt.Fprintln(os.Stderr, "jmcheck: no scenario selected: --tags matches no scenario of the features (see 'jmcheck conform --coverage' for the tags)")
+			os.Exit(exitcode.Usage)
+		}
 	})
 }
 

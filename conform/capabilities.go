@@ -86,6 +86,21 @@ func missingCapability(tags []string, caps map[string]bool) (string, string) {
 	return "", ""
 }
 
+// runnable fails when every selected scenario needs a capability the run
+// does not declare: such a run would skip everything and test nothing, so
+// it is a usage error like a tag filter that selects nothing.
+func runnable(selected []Scenario, caps map[string]bool) error {
+	var reason string
+	for _, sc := range selected {
+		name, _ := missingCapability(sc.Tags, caps)
+		if name == "" {
+			return nil
+		}
+		reason = name
+	}
+	return fmt.Errorf("%w: all %d selected scenarios need a capability this run does not declare (%s, among others): declare it with --capabilities, or select other scenarios with --tags", errNoScenario, len(selected), reason)
+}
+
 // capabilityList renders a capability set for people, sorted.
 func capabilityList(caps map[string]bool) []string {
 	var out []string

@@ -130,6 +130,9 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) (*Result, 
 	if len(selected) == 0 {
 		return nil, exitcode.New(exitcode.Usage, noScenarioError(opts.Tags, all))
 	}
+	if err := runnable(selected, caps); err != nil {
+		return nil, exitcode.New(exitcode.Usage, err)
+	}
 	expected, err := matchExpectations(opts.Expectations, all)
 	if err != nil {
 		return nil, exitcode.Newf(exitcode.Usage, "expectations: %w", err)

@@ -224,6 +224,7 @@ func TestRunUsageErrors(t *testing.T) {
 			{Scenario: "basic.feature:a failing scenario", Reason: "r", Entry: 1, Line: 2},
 			{Scenario: "basic.feature:10", Reason: "r", Entry: 2, Line: 3},
 		}}, want: `already named by entry 1`},
+		{name: "EverySelectedNeedsACapability", opts: conform.Options{Tags: "@two-apps,@fault-injection"}, want: `need a capability this run does not declare`},
 		{name: "BadFeatureFile", opts: conform.Options{Features: featureDir(t, "this is not gherkin\nScenario: y\n")}, want: `read the features`},
 	}
 	for _, tt := range tests {
@@ -267,7 +268,7 @@ func TestRunExpectations(t *testing.T) {
 		{name: "WithFeaturesPrefix", tags: "@fail", exp: "features/basic.feature:10", wantCode: exitcode.OK, want: conform.OutcomeExpectedFailure},
 		{name: "Fixed", tags: "@pass", exp: "basic.feature:a passing scenario", wantCode: exitcode.Failed, want: conform.OutcomeFixed},
 		{name: "UndefinedStaysFailure", tags: "@undefined", exp: "basic.feature:an undefined step", wantCode: exitcode.Failed, want: conform.OutcomeFailed},
-		{name: "SkippedNotChecked", tags: "@caps && @two-apps", exp: "capabilities.feature:needs a second app", wantCode: exitcode.OK, want: conform.OutcomeSkipped},
+		{name: "SkippedNotChecked", tags: "@caps && ~@fault-injection", exp: "capabilities.feature:needs a second app", wantCode: exitcode.OK, want: conform.OutcomeSkipped},
 		{name: "NotSelectedIsFine", tags: "@pass", exp: "basic.feature:a failing scenario", wantCode: exitcode.OK, want: conform.OutcomePassed},
 	}
 	for _, tt := range tests {

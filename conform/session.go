@@ -171,6 +171,14 @@ func (s *Session) afterScenario(ctx context.Context, p *godog.Scenario, err erro
 // take, and returns what could not be deleted.
 func (s *Session) Cleanup(ctx context.Context) []string { return s.steps.Cleanup(ctx) }
 
+// Seen reports how many scenarios reached the session's hooks; after a run,
+// 0 means the tag filter selected none (a usage error, exit 2).
+func (s *Session) Seen() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.records)
+}
+
 // Failed reports whether any scenario has failed so far.
 func (s *Session) Failed() bool {
 	s.mu.Lock()

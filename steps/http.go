@@ -165,6 +165,10 @@ func (s *Suite) sendOnce(ctx context.Context, r request) (*exchange, error) {
 	resp, err := s.client.Do(req)
 	ex.took = time.Since(start)
 	if err != nil {
+		if req.Context().Err() != nil {
+			// The run was interrupted or timed out: not the server's fault.
+			return ex, fmt.Errorf("request abandoned after %s: %w\n%s", ex.took.Round(time.Millisecond), context.Cause(req.Context()), ex.describe())
+		}
 		return ex, fmt.Errorf("no answer after %s: %w (a server must answer, also under load: SPEC.md §6)\n%s", ex.took.Round(time.Millisecond), err, ex.describe())
 	}
 	defer resp.Body.Close()

@@ -60,6 +60,10 @@ func (t Target) Validate() error {
 	if (t.AppKey2 == "") != (t.Secret2 == "") {
 		return exitcode.Newf(exitcode.Usage, "second app half given: --appkey2 and --secret2 go together")
 	}
+	if t.AppKey2 != "" && t.AppKey2 == t.AppKey {
+		// One app twice would fail every @two-apps scenario for no fault of the server.
+		return exitcode.Newf(exitcode.Usage, "--appkey2 %q is the first app again: the app-isolation scenarios need a second, different app", t.AppKey2)
+	}
 	if t.GroupLimit < 0 {
 		return exitcode.Newf(exitcode.Usage, "--group-limit %d: must be 2 or more", t.GroupLimit)
 	}

@@ -69,6 +69,8 @@ func TestPreflight(t *testing.T) {
 		{"NotTheAPI", Target{BaseURL: srv.URL + "/html", AppKey: "k", Secret: "s"}, exitcode.TargetUnusable},
 		{"Unreachable", Target{BaseURL: deadURL, AppKey: "k", Secret: "s"}, exitcode.TargetUnusable},
 		{"NoCredentials", Target{BaseURL: srv.URL}, exitcode.Usage},
+		{"SecondAppIsTheFirst", Target{BaseURL: srv.URL, AppKey: "k", Secret: "s", AppKey2: "k", Secret2: "s"}, exitcode.Usage},
+		{"UnknownAppKey", Target{BaseURL: srv.URL, AppKey: "nokey", Secret: "s"}, exitcode.TargetUnusable},
 		{"NotAURL", Target{BaseURL: "staging", AppKey: "k", Secret: "s"}, exitcode.Usage},
 	}
 	for _, tt := range tests {

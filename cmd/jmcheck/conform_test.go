@@ -32,6 +32,7 @@ func TestConformUsage(t *testing.T) {
 		{name: "FeaturesMissing", args: []string{"--features", filepath.Join(t.TempDir(), "nope")}, want: "not a folder"},
 		{name: "Capability", args: []string{"--capabilities", "teleport"}, want: `unknown capability "teleport"`},
 		{name: "TwoAppsWithoutSecondApp", args: []string{"--target", "http://127.0.0.1:1", "--appkey", "k", "--secret", "s", "--capabilities", "two-apps"}, want: "needs a second app"},
+		{name: "SecondAppIsTheFirst", args: []string{"--target", "http://127.0.0.1:1", "--appkey", "k", "--secret", "s", "--appkey2", "k", "--secret2", "s"}, want: "is the first app again"},
 		{name: "ExpectationsMalformed", args: []string{"--expectations", badExp}, want: `entry 1 (line 2): "reason" is missing`},
 		{name: "ExpectationsMissing", args: []string{"--expectations", filepath.Join(t.TempDir(), "none.json")}, want: "read expectations"},
 		{name: "StrayArgument", args: []string{"users.feature"}, want: "unexpected argument"},

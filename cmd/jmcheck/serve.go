@@ -40,6 +40,16 @@ func parseApp(v string) (string, string, error) {
 	return key, secret, nil
 }
 
+// addApp adds an app; the same appKey with two secrets is an error, since
+// silently keeping one would lock out the clients of the other.
+func addApp(apps map[string]string, key, secret string) error {
+	if old, ok := apps[key]; ok && old != secret {
+		return fmt.Errorf("app %q is given twice with different secrets (across --app and JMCHECK_APPS): give each appKey once", key)
+	}
+	apps[key] = secret
+	return nil
+}
+
 // redactApp keeps an app spec's key and hides its secret, for errors.
 func redactApp(v string) string {
 	if key, _, ok := strings.Cut(v, ":"); ok {
@@ -89,18 +99,22 @@ Examples:
 				continue
 			}
 			key, secret, err := parseApp(v)
+			if err == nil {
+				err = addApp(cfg.Apps, key, secret)
+			}
 			if err != nil {
 				return exitcode.Newf(exitcode.Usage, "serve: JMCHECK_APPS: %w", err)
 			}
-			cfg.Apps[key] = secret
 		}
 	}
 	for _, v := range apps {
 		key, secret, err := parseApp(v)
+		if err == nil {
+			err = addApp(cfg.Apps, key, secret)
+		}
 		if err != nil {
 			return exitcode.Newf(exitcode.Usage, "serve: --app: %w", err)
 		}
-		cfg.Apps[key] = secret
 	}
 	if *groupLimit < 1 {
 		return exitcode.Newf(exitcode.Usage, "serve: --group-limit %d: must be at least 1", *groupLimit)

@@ -315,6 +315,8 @@ func TestServeUsage(t *testing.T) {
 		{"AppNoColon", []string{"--app", "keyonly"}, "", "want APPKEY:MASTERSECRET"},
 		{"AppEmptySecret", []string{"--app", "key:"}, "", "want APPKEY:MASTERSECRET"},
 		{"EnvAppBad", nil, "k:s,broken", "JMCHECK_APPS"},
+		{"AppTwiceTwoSecrets", []string{"--app", "k:s3cret", "--app", "k:other"}, "", "given twice"},
+		{"AppInEnvAndFlag", []string{"--app", "k:other"}, "k:s3cret", "given twice"},
 		{"GroupLimitZero", []string{"--group-limit", "0"}, "", "--group-limit 0"},
 		{"MaxInflightNegative", []string{"--max-inflight", "-1"}, "", "--max-inflight -1"},
 		{"LogFormat", []string{"--log", "xml"}, "", `--log "xml"`},

@@ -27,6 +27,10 @@ type admin struct {
 	progress io.Writer // nil: no progress bars
 	rate     float64   // requests per second for verification and cleanup
 	workers  int
+	// shared: other shards of the run change the user list while this one
+	// verifies, so a page may skip users; cleanup then deletes every user
+	// whose registration went unanswered, found in the list or not.
+	shared bool
 }
 
 func newAdmin(t target.Target, timeout time.Duration, progress io.Writer, rate float64) *admin {
@@ -495,7 +499,7 @@ func (a *admin) cleanup(ctx context.Context, nm *Namer, l *Ledger, found bitset)
 	gids := l.liveGroups()
 	users := l.users(userLive)
 	for _, i := range l.users(userMaybe) {
-		if found == nil || found.has(i) {
+		if found == nil || found.has(i) || a.shared {
 			users = append(users, i)
 		}
 	}

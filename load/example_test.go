@@ -88,6 +88,33 @@ func ExampleNamer() {
 	// 1 true
 }
 
+func ExampleShardFromEnv() {
+	// In pod 2 of a Kubernetes Indexed Job of 3 completions.
+	shard, ok, err := load.ShardFromEnv("2", "3")
+	fmt.Println(shard, ok, err)
+	fmt.Println(load.ShardPath("/results/shard-{shard}.gob", shard), shard.RunID("jq3x9a0bc"))
+	_, _, err = load.ShardFromEnv("2", "")
+	fmt.Println(err != nil)
+	// Output:
+	// 2/3 true <nil>
+	// /results/shard-2.gob jq3x9a0bc-2
+	// true
+}
+
+func ExampleSkewWarning() {
+	t0 := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+	spans := []load.ShardSpan{
+		{File: "shard-0.gob", Requests: 6001, First: t0, Last: t0.Add(time.Minute), Rate: 100},
+		{File: "shard-1.gob", Requests: 6001, First: t0.Add(200 * time.Millisecond), Last: t0.Add(time.Minute + 200*time.Millisecond), Rate: 100},
+	}
+	fmt.Printf("%q\n", load.SkewWarning(spans, 199.3)) // 0.3% of the run: no warning
+	spans[1].First, spans[1].Last = t0.Add(6*time.Second), t0.Add(66*time.Second)
+	fmt.Println(load.SkewWarning(spans, 181.8)[:64])
+	// Output:
+	// ""
+	// shard clocks disagree: first requests 6s apart (shard-0.gob earl
+}
+
 func ExampleRouteOf() {
 	fmt.Println(load.RouteOf("GET", "http://127.0.0.1:8080/v1/users/alice"))
 	fmt.Println(load.RouteOf("POST", "/v1/groups/7/members"))

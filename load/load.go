@@ -83,13 +83,20 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		}
 	}
 	pacing := cfg.Pacing.Split(cfg.Shard.Count)
+	opts := cfg.Options.forShard(cfg.Profile, cfg.Shard.Count)
 	namer := NewNamer(cfg.RunID, cfg.Shard)
 	ledger := NewLedger()
 	adm := newAdmin(cfg.Target, cfg.Timeout, cfg.Progress, cfg.CleanupRate)
+	adm.shared = cfg.Shard.Sharded()
 	defer adm.close()
-	st := newRunState(cfg.Profile, cfg.Options, cfg.Target, namer, ledger)
+	st := newRunState(cfg.Profile, opts, cfg.Target, namer, ledger)
+	st.sharded = cfg.Shard.Sharded()
 
-	log("jmcheck load %s: run %s, target %s, %s", cfg.Profile, cfg.RunID, cfg.Target.BaseURL, pacing)
+	if cfg.Shard.Sharded() {
+		log("jmcheck load %s: run %s, shard %s (names %s…), target %s, %s", cfg.Profile, cfg.RunID, cfg.Shard, namer.Prefix(), cfg.Target.BaseURL, pacing)
+	} else {
+		log("jmcheck load %s: run %s, target %s, %s", cfg.Profile, cfg.RunID, cfg.Target.BaseURL, pacing)
+	}
 	var (
 		sum      *Summary
 		runErr   error

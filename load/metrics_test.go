@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 )
 
@@ -115,5 +116,52 @@ func TestMetricsServedDuringARun(t *testing.T) {
 	want := `jmcheck_requests_total{code="none",method="GET",profile="mixed",route="/v1/users/{username}",status="200"} 10`
 	if !strings.Contains(string(b), want) || sum.Requests != 10 {
 		t.Errorf("scrape lacks %s:\n%s", want, b)
+	}
+}
+
+// TestMetricsCarryTheShard checks that every series of a shard carries its
+// shard label, so that Prometheus sums the shards, and that the registry
+// still lints clean.
+func TestMetricsCarryTheShard(t *testing.T) {
+	m, err := NewMetrics(ProfileMixed, prometheus.Labels{"shard": Shard{Index: 2, Count: 3}.Label()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Prepare([]Route{RouteGetUser})
+	m.Observe(&Sample{Route: RouteGetUser, Status: 200, Latency: time.Millisecond})
+	m.Observe(&Sample{Route: RouteGetUser, Status: 0, Reason: ReasonTimeout, Latency: time.Second})
+	m.SetRates(10, 9)
+	problems, err := testutil.GatherAndLint(m.Registry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		t.Errorf("lint: %s: %s", p.Metric, p.Text)
+	}
+	mfs, err := m.Registry().Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(mfs) != 6 {
+		t.Errorf("got %d metric families, want 6", len(mfs))
+	}
+	for _, mf := range mfs {
+		for _, mm := range mf.GetMetric() {
+			shard := ""
+			for _, l := range mm.GetLabel() {
+				if l.GetName() == "shard" {
+					shard = l.GetValue()
+				}
+			}
+			if shard != "2" {
+				t.Errorf("%s %v: shard label %q, want \"2\"", mf.GetName(), mm.GetLabel(), shard)
+			}
+		}
+	}
+	want := `jmcheck_requests_total{code="none",method="GET",profile="mixed",route="/v1/users/{username}",shard="2",status="200"} 1`
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	if !strings.Contains(rec.Body.String(), want) {
+		t.Errorf("the scrape lacks %s:\n%s", want, rec.Body.String())
 	}
 }

@@ -56,6 +56,8 @@ type runState struct {
 	groupTotal atomic.Int64
 
 	// Paginate profiles.
+	sharded   bool // other shards seed and clean up the same lists
+	settled   string
 	tracker   *sweepTracker
 	seedFirst uint64        // first user counter of the seeded users
 	gidIndex  map[int64]int // our gids in ascending order
@@ -859,7 +861,7 @@ func (r *runState) setup(ctx context.Context, a *admin, planned float64) error {
 		if err != nil {
 			return err
 		}
-		total, err := a.listTotal(ctx, "/v1/users/")
+		total, err := r.sweepTotal(ctx, a, "/v1/users/")
 		if err != nil {
 			return fmt.Errorf("after seeding: %w", err)
 		}
@@ -867,6 +869,7 @@ func (r *runState) setup(ctx context.Context, a *admin, planned float64) error {
 		r.userTotal.Store(int64(total))
 		nm := r.namer
 		r.tracker = newSweepTracker("user", r.opts.Seed, func(i int) string { return nm.User(first + uint64(i)) }, total, r.opts.Count, r.opts.Order == OrderSequential)
+		r.tracker.appendOnly = true // SPEC.md §3: registration order, so new users go last
 		r.addListUsers("list-users", 1, true)
 		r.finishOps()
 		return nil
@@ -890,7 +893,7 @@ func (r *runState) setup(ctx context.Context, a *admin, planned float64) error {
 		for i, g := range gids {
 			r.gidIndex[g] = i
 		}
-		total, err := a.listTotal(ctx, "/v1/groups/")
+		total, err := r.sweepTotal(ctx, a, "/v1/groups/")
 		if err != nil {
 			return fmt.Errorf("after seeding: %w", err)
 		}
@@ -1000,9 +1003,54 @@ func (r *runState) setup(ctx context.Context, a *admin, planned float64) error {
 	return nil
 }
 
+// Settling of a sharded paginate run: the list total must hold still for
+// settleQuiet, polled every settlePoll, before the sweeps are planned; the
+// wait ends after settleLimit whatever the list does. Variables, so that
+// tests can shorten them.
+var (
+	settleQuiet = 2 * time.Second
+	settlePoll  = 100 * time.Millisecond
+	settleLimit = time.Minute
+)
+
+// sweepTotal reads the total of the list a paginate profile sweeps. A
+// shard first waits until the total holds still: the other shards seed
+// the same list at about the same time, and sweeps planned on a list that
+// still grows would cover only the part seeded so far, and find nothing
+// to judge while it grows (groups: a new gid may sort anywhere).
+func (r *runState) sweepTotal(ctx context.Context, a *admin, path string) (int, error) {
+	total, err := a.listTotal(ctx, path)
+	if err != nil || !r.sharded {
+		return total, err
+	}
+	began := time.Now()
+	still := began
+	for time.Since(still) < settleQuiet {
+		if time.Since(began) >= settleLimit {
+			r.settled = fmt.Sprintf("sharded: the list total did not hold still within %s (last %d): the sweeps cover the list as it was then; start the shards together", settleLimit, total)
+			return total, nil
+		}
+		if err := sleep(ctx, settlePoll); err != nil {
+			return total, err
+		}
+		t, err := a.listTotal(ctx, path)
+		if err != nil {
+			return total, err
+		}
+		if t != total {
+			total, still = t, time.Now()
+		}
+	}
+	r.settled = fmt.Sprintf("sharded: waited %s for the other shards' seeding; the list total held still at %d for %s", time.Since(began).Round(time.Millisecond), total, settleQuiet)
+	return total, nil
+}
+
 // notes describes what the profile's checks covered, for the summary.
 func (r *runState) notes() []string {
 	var out []string
+	if r.settled != "" {
+		out = append(out, r.settled)
+	}
 	var parts []string
 	for i, o := range r.ops {
 		s := fmt.Sprintf("%s %d", o.name, r.sent[i].Load())

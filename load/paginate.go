@@ -10,8 +10,15 @@ import (
 // keeps one position while the list does not change, our items come in
 // the order we created them, and in a sequential sweep every item of ours
 // shows up on exactly one page (the pages tile the list: no repeat, no gap).
-// It only judges the items this run seeded: on a shared app other data may
-// sit between them.
+// It only judges the items this run seeded: on a shared app, or with other
+// shards of the run, other data may sit between them.
+//
+// A page is judged only while the list is as planned: its total is the
+// planned one, or larger when the list only grows at its end (users, in
+// registration order: what other shards or clients register goes after
+// ours). Once any page reports a total below the largest seen, someone
+// deleted from the list (a shard cleaning up, a client) and positions may
+// have moved under us: from then on no page is judged for order or tiling.
 type sweepTracker struct {
 	mu         sync.Mutex
 	kind       string           // "user" or "group"
@@ -21,7 +28,12 @@ type sweepTracker struct {
 	total      int              // list total when the sweep was planned
 	pages      int              // pages per sweep
 	sequential bool
+	appendOnly bool // the list grows only at its end: a larger total moves none of ours
 	open       map[uint64]*sweepState
+
+	peak     int  // largest total any page reported
+	shrunk   bool // a page reported a total below peak
+	unjudged uint64
 
 	complete, tiled, skipped uint64
 }
@@ -36,7 +48,7 @@ func newSweepTracker(kind string, n int, name func(int) string, total, count int
 	t := &sweepTracker{
 		kind: kind, n: n, name: name, pos: make([]int32, n),
 		total: total, pages: max(1, (total+count-1)/count), sequential: sequential,
-		open: map[uint64]*sweepState{},
+		open: map[uint64]*sweepState{}, peak: total,
 	}
 	for i := range t.pos {
 		t.pos[i] = -1
@@ -50,7 +62,14 @@ func newSweepTracker(kind string, n int, name func(int) string, total, count int
 func (t *sweepTracker) page(tag uint64, start, total int, ours []int) string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	stable := total == t.total
+	if total < t.peak {
+		t.shrunk = true
+	}
+	t.peak = max(t.peak, total)
+	stable := !t.shrunk && (total == t.total || t.appendOnly && total > t.total)
+	if !stable {
+		t.unjudged++
+	}
 	fail := ""
 	last := -1
 	for j, i := range ours {
@@ -140,6 +159,17 @@ func (t *sweepTracker) notes() []string {
 		if t.complete == 0 {
 			out = append(out, "no sweep completed: run longer, raise --rate, or seed fewer")
 		}
+	}
+	if t.unjudged > 0 {
+		why := "the list total differed from the planned " + strconv.Itoa(t.total)
+		if t.shrunk {
+			why = "the list shrank during the run (another shard or client deleted from it), so positions may have moved"
+		}
+		pages := "pages"
+		if t.unjudged == 1 {
+			pages = "page"
+		}
+		out = append(out, fmt.Sprintf("%d %s not judged for order or tiling: %s", t.unjudged, pages, why))
 	}
 	return out
 }

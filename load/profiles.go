@@ -104,6 +104,21 @@ func (o Options) withDefaults(profile string) Options {
 	return o
 }
 
+// forShard returns the options of one of n shards. --seed is the whole
+// run's, as --rate is: each shard seeds its share (rounded up) under its
+// own names, so that n shards together seed what one generator would; a
+// mix's pool keeps at least 2 users.
+func (o Options) forShard(profile string, n int) Options {
+	if n <= 1 {
+		return o
+	}
+	o.Seed = (o.Seed + n - 1) / n
+	if profile == ProfileMixed || profile == ProfileOverload {
+		o.Seed = max(o.Seed, 2)
+	}
+	return o
+}
+
 // validate checks the options of a profile.
 func (o Options) validate(profile string) error {
 	if !knownProfile(profile) {

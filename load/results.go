@@ -34,19 +34,37 @@ func NewEncoder(w io.Writer, format string) (vegeta.Encoder, error) {
 }
 
 // ReadResults folds result files (jmcheck's or vegeta's, in any of the
-// three encodings, detected per file) into one summary, streaming. A file
-// of several shards merges into one report.
+// three encodings, detected per file) into one summary, streaming. The
+// files of several shards merge exactly: counts add up, and percentiles
+// come from the merged histograms, by route and overall. With more than
+// one file the summary lists each file's span (Shards), the sum of the
+// shards' own rates (Rate.ShardSum), and a warning when the shards' clocks
+// disagree enough to distort the merged rate (see SkewWarning).
 func ReadResults(paths []string) (*Summary, error) {
 	if len(paths) == 0 {
 		return nil, errors.New("no result file given")
 	}
 	stats := NewStats(earliestStart(paths))
+	spans := make([]ShardSpan, 0, len(paths))
 	for _, p := range paths {
-		if err := readFile(p, stats); err != nil {
+		span, err := readFile(p, stats)
+		if err != nil {
 			return nil, err
 		}
+		spans = append(spans, span)
 	}
-	return stats.Summary(), nil
+	sum := stats.Summary()
+	sum.Profile = profileOf(spans)
+	if len(spans) > 1 {
+		sum.Shards = spans
+		for _, sp := range spans {
+			sum.Rate.ShardSum += sp.Rate
+		}
+		if w := SkewWarning(spans, sum.Rate.Achieved); w != "" {
+			sum.Warnings = append(sum.Warnings, w)
+		}
+	}
+	return sum, nil
 }
 
 // earliestStart reads the first result of each file, so that a merged
@@ -70,22 +88,35 @@ func earliestStart(paths []string) time.Time {
 	return t0
 }
 
-func readFile(path string, stats *Stats) error {
+func readFile(path string, stats *Stats) (ShardSpan, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return fmt.Errorf("open results: %w", err)
+		return ShardSpan{}, fmt.Errorf("open results: %w", err)
 	}
 	defer f.Close()
-	return ReadFrom(bufio.NewReaderSize(f, 64<<10), path, stats)
+	return readFrom(bufio.NewReaderSize(f, 64<<10), path, stats)
 }
 
 // ReadFrom folds one result stream into stats; name is for errors.
 func ReadFrom(r io.Reader, name string, stats *Stats) error {
-	dec := vegeta.DecoderFor(r)
-	if dec == nil {
-		return fmt.Errorf("%s: not a vegeta result file (gob, json or csv): is it the --output of jmcheck load or vegeta attack?", name)
+	_, err := readFrom(r, name, stats)
+	return err
+}
+
+// readFrom folds one result stream into stats and returns its span.
+func readFrom(r io.Reader, name string, stats *Stats) (ShardSpan, error) {
+	span := ShardSpan{File: name}
+	br, ok := r.(*bufio.Reader)
+	if !ok {
+		br = bufio.NewReader(r)
 	}
-	n := 0
+	if _, err := br.Peek(1); errors.Is(err, io.EOF) {
+		return span, fmt.Errorf("%s: empty: the run that writes it stopped before its attack (see its output), or has not begun", name)
+	}
+	dec := vegeta.DecoderFor(br)
+	if dec == nil {
+		return span, fmt.Errorf("%s: not a vegeta result file (gob, json or csv): is it the --output of jmcheck load or vegeta attack?", name)
+	}
 	for {
 		var res vegeta.Result
 		err := dec.Decode(&res)
@@ -93,14 +124,15 @@ func ReadFrom(r io.Reader, name string, stats *Stats) error {
 			break
 		}
 		if err != nil {
-			return fmt.Errorf("%s: result %d: %w (a truncated file?)", name, n+1, err)
+			return span, fmt.Errorf("%s: result %d: %w (a truncated file?)", name, span.Requests+1, err)
 		}
 		s := SampleOf(&res)
 		stats.Add(&s)
-		n++
+		span.add(&res)
 	}
-	if n == 0 {
-		return fmt.Errorf("%s: no results in the file", name)
+	if span.Requests == 0 {
+		return span, fmt.Errorf("%s: no results in the file", name)
 	}
-	return nil
+	span.finish()
+	return span, nil
 }

@@ -39,6 +39,10 @@ type Summary struct {
 	Offsets   *OffsetTable    `json:"offsets,omitempty"`
 	Timeline  []TimePoint     `json:"timeline,omitempty"`
 
+	// Shards lists the result files of a merged report, one per shard.
+	Shards   []ShardSpan `json:"shards,omitempty"`
+	Warnings []string    `json:"warnings,omitempty"` // doubts that do not fail the run, such as shard clock skew
+
 	Checks     []string          `json:"checks,omitempty"` // what the profile's own checks covered
 	Verify     *VerifyResult     `json:"verify,omitempty"`
 	Cleanup    *CleanupResult    `json:"cleanup,omitempty"`
@@ -54,6 +58,10 @@ type RateSummary struct {
 	Planned  float64 `json:"planned"`  // requests the pacer planned by the time the attack ended
 	Sent     uint64  `json:"sent"`
 	Ratio    float64 `json:"ratio"` // Sent / Planned; 0 when unknown
+	// ShardSum is, in a report merged from shards, the sum of each shard's
+	// own achieved rate: the cluster's rate, right even when the shards'
+	// clocks disagree (then Achieved, over the merged span, is lower).
+	ShardSum float64 `json:"shard_sum,omitempty"`
 }
 
 // Latency holds latency statistics.

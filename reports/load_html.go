@@ -134,7 +134,13 @@ svg .g{stroke:#edf2f7;stroke-width:1}svg .f{fill:none;stroke:#cbd5e0}
 <tr><th>Answers</th><td>{{.Answers}}</td></tr>
 <tr><th>Failures</th><td>{{.Failures}}</td></tr>
 </table>
-{{if .S.Thresholds}}<h2>Thresholds</h2><table><tr><th></th><th>threshold</th><th>actual</th></tr>
+{{if .S.Warnings}}<h2>Warnings</h2><ul>{{range .S.Warnings}}<li class="bad">{{.}}</li>{{end}}</ul>
+{{end}}{{if .S.Shards}}<h2>Shards</h2>
+<p><small>One result file each, merged above; times by each generator's clock.</small></p>
+<table><tr><th>file</th><th>attack</th><th>requests</th><th>first request (UTC)</th><th>duration</th><th>rate/s</th></tr>
+{{range .S.Shards}}<tr><td><code>{{.File}}</code></td><td>{{.Attack}}</td><td class="n">{{.Requests}}</td><td>{{.First.UTC.Format "15:04:05.000"}}</td><td class="n">{{dur .Duration}}</td><td class="n">{{printf "%.2f" .Rate}}</td></tr>
+{{end}}<tr><th colspan="5">sum of the shards' rates</th><td class="n">{{printf "%.2f" .S.Rate.ShardSum}}</td></tr></table>
+{{end}}{{if .S.Thresholds}}<h2>Thresholds</h2><table><tr><th></th><th>threshold</th><th>actual</th></tr>
 {{range .S.Thresholds}}<tr><td>{{if .Pass}}pass{{else}}<span class="bad">FAIL</span>{{end}}</td><td><code>{{.Threshold}}</code></td><td>{{.Actual}}{{if .Note}} ({{.Note}}){{end}}</td></tr>
 {{end}}</table>{{end}}
 <h2>Charts</h2>

@@ -197,3 +197,43 @@ func TestLoadTicks(t *testing.T) {
 		})
 	}
 }
+
+// TestLoadReportsShowShardsAndWarnings renders a merged report: the
+// shards' spans, the sum of their rates and the clock-skew warning, in
+// text and HTML.
+func TestLoadReportsShowShardsAndWarnings(t *testing.T) {
+	sum := loadFixture()
+	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	sum.Shards = []load.ShardSpan{
+		{File: "shard-0.gob", Attack: "paginate-users-shard0", Requests: 200, First: t0, Last: t0.Add(5 * time.Second), Rate: 39.8},
+		{File: "shard-1.gob", Attack: "paginate-users-shard1", Requests: 200, First: t0.Add(4 * time.Second), Last: t0.Add(9 * time.Second), Rate: 39.8},
+	}
+	sum.Rate.ShardSum = 79.6
+	sum.Warnings = []string{load.SkewWarning(sum.Shards, sum.Rate.Achieved)}
+	if sum.Warnings[0] == "" {
+		t.Fatal("no skew warning for shards 4s apart on a 5s run")
+	}
+	cases := map[string]struct {
+		render func(*bytes.Buffer) error
+		want   []string
+	}{
+		"Text": {render: func(b *bytes.Buffer) error { return WriteLoadText(b, sum) },
+			want: []string{"Shards (one result file each", "paginate-users-shard1  200", "03:04:09.000", "sum of the shards' rates: 79.60/s, the cluster's rate",
+				"Warnings\n  ! shard clocks disagree: first requests 4s apart (shard-0.gob earliest, shard-1.gob latest)", "; sum of the shards' rates 79.60/s"}},
+		"HTML": {render: func(b *bytes.Buffer) error { return WriteLoadHTML(b, sum) },
+			want: []string{"<h2>Shards</h2>", "<code>shard-1.gob</code>", "<h2>Warnings</h2>", "shard clocks disagree", "79.60"}},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := c.render(&b); err != nil {
+				t.Fatal(err)
+			}
+			for _, want := range c.want {
+				if !strings.Contains(b.String(), want) {
+					t.Errorf("the report lacks %q:\n%s", want, b.String())
+				}
+			}
+		})
+	}
+}

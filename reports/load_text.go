@@ -50,6 +50,24 @@ func WriteLoadText(w io.Writer, s *load.Summary) error {
 	fmt.Fprintf(tw, "Failures\t[reason:count]\t%s\n", loadFailures(s.Failures))
 	tw.Flush()
 
+	if len(s.Shards) > 0 {
+		fmt.Fprintf(ew, "\nShards (one result file each, merged above; times by each generator's clock)\n")
+		tw = tabwriter.NewWriter(ew, 0, 8, 2, ' ', 0)
+		fmt.Fprintf(tw, "  file	attack	requests	first request	duration	rate/s\n")
+		for _, sp := range s.Shards {
+			fmt.Fprintf(tw, "  %s	%s	%d	%s	%s	%.2f\n", sp.File, loadOrDash(sp.Attack), sp.Requests,
+				sp.First.UTC().Format("15:04:05.000"), loadDur(sp.Duration()), sp.Rate)
+		}
+		tw.Flush()
+		fmt.Fprintf(ew, "  sum of the shards' rates: %.2f/s, the cluster's rate\n", s.Rate.ShardSum)
+	}
+	if len(s.Warnings) > 0 {
+		fmt.Fprintf(ew, "\nWarnings\n")
+		for _, w := range s.Warnings {
+			fmt.Fprintf(ew, "  ! %s\n", w)
+		}
+	}
+
 	if len(s.Routes) > 0 {
 		fmt.Fprintf(ew, "\nRoutes\n")
 		tw = tabwriter.NewWriter(ew, 0, 8, 2, ' ', 0)
@@ -168,6 +186,9 @@ func loadRateLine(r load.RateSummary) string {
 		line += fmt.Sprintf(", %d of %.0f (%.1f%%)", r.Sent, r.Planned, r.Ratio*100)
 	} else {
 		line += fmt.Sprintf(", %d", r.Sent)
+	}
+	if r.ShardSum > 0 {
+		line += fmt.Sprintf("; sum of the shards' rates %.2f/s", r.ShardSum)
 	}
 	return line
 }

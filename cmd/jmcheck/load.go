@@ -12,12 +12,14 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"regexp"
 	"runtime"
 	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"jmcheck/exitcode"
@@ -71,9 +73,11 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		summaryJSON  = fs.String("summary-json", "", "write the summary as JSON to `FILE`")
 		htmlOut      = fs.String("html", "", "write the HTML report to `FILE` as well")
 		metricsAddr  = fs.String("metrics-addr", "", "serve Prometheus metrics on `ADDR` (such as 127.0.0.1:9464) at /metrics during the run")
+		linger       = fs.Duration("metrics-linger", 0, "keep serving --metrics-addr this long after the run ends, so that Prometheus scrapes the final values (use twice the scrape interval, such as 30s on Kubernetes; Ctrl-C or SIGTERM ends it early)")
+		shardFlag    = fs.String("shard", "", "run as shard `i/n` of a distributed run: 1/n of the rate, --max-requests and --seed, names of its own (default: env JOB_COMPLETION_INDEX / JOB_COMPLETIONS of a Kubernetes Indexed Job)")
 		pushgateway  = fs.String("pushgateway", "", "push the metrics once at the end to the Pushgateway at `URL`, grouped by job and run_id")
 		pushJob      = fs.String("push-job", "jmcheck", "job name of the push")
-		runID        = fs.String("run-id", "", "prefix of every name the run creates (a letter, then up to 15 letters or digits); default: a fresh random one")
+		runID        = fs.String("run-id", os.Getenv("JMCHECK_RUN_ID"), "prefix of every name the run creates: a letter, then up to 15 letters or digits, or a UUID such as a Kubernetes Job's uid, which becomes j + its first 8 hex digits (env JMCHECK_RUN_ID); default: a fresh random one. Give the shards of one run the same one")
 		noCleanup    = fs.Bool("no-cleanup", false, "leave what the run created in place (its names start with the run id)")
 		cleanupRate  = fs.Float64("cleanup-rate", 0, "requests per second of verification and cleanup (0: 5000 on the embedded server, 500 otherwise)")
 		cleanupTime  = fs.Duration("cleanup-timeout", 10*time.Minute, "bound on verification plus cleanup")
@@ -109,8 +113,22 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return exitcode.New(exitcode.Usage, err)
 	}
-	if *runID != "" && !runIDRE.MatchString(*runID) {
-		return exitcode.Newf(exitcode.Usage, "--run-id %q: a letter, then up to 15 letters or digits", *runID)
+	if *runID, err = loadRunID(*runID); err != nil {
+		return exitcode.New(exitcode.Usage, err)
+	}
+	shard, shardFrom, err := loadShard(*shardFlag, os.Getenv)
+	if err != nil {
+		return exitcode.New(exitcode.Usage, err)
+	}
+	if *linger < 0 {
+		return exitcode.Newf(exitcode.Usage, "--metrics-linger %s: must be 0 or more", *linger)
+	}
+	if *linger > 0 && *metricsAddr == "" {
+		return exitcode.Newf(exitcode.Usage, "--metrics-linger %s: it keeps --metrics-addr serving; give --metrics-addr too", *linger)
+	}
+	// {shard} in a file name stands for the shard index.
+	for _, p := range []*string{output, summaryJSON, htmlOut, cpuProfile} {
+		*p = load.ShardPath(*p, shard)
 	}
 	if *inflight >= 0 && tf.url != "" {
 		return exitcode.Newf(exitcode.Usage, "--embedded-max-inflight is for the embedded server; %s sheds as it is configured", tf.url)
@@ -134,14 +152,16 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			f.Close()
 			return exitcode.New(exitcode.Usage, err)
 		}
-		defer resultsFile.Close()
+		defer resultsFile.Close() // closed after the run; this is for early returns
 	}
-	metrics, err := load.NewMetrics(profile, nil)
+	// Every series carries the shard, so that Prometheus sums the shards
+	// of a run: sum by (route) (rate(jmcheck_requests_total[1m])).
+	metrics, err := load.NewMetrics(profile, prometheus.Labels{"shard": shard.Label()})
 	if err != nil {
 		return err
 	}
 	cfg := load.Config{
-		Profile: profile, Options: opts, Pacing: pacing,
+		Profile: profile, Options: opts, Pacing: pacing, Shard: shard,
 		Workers: *workers, MaxWorkers: *maxWorkers, Timeout: *timeout, RunID: *runID, Transport: *transport,
 		Results: enc, Metrics: metrics, Thresholds: thresholds,
 		NoCleanup: *noCleanup, CleanupRate: *cleanupRate, CleanupTimeout: *cleanupTime,
@@ -153,9 +173,16 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := load.CheckConfig(cfg); err != nil {
 		return exitcode.New(exitcode.Usage, err)
 	}
+	if shard.Sharded() && !*quiet {
+		fmt.Fprintf(stderr, "shard %s (%s): 1/%d of the rate and of --seed\n", shard, shardFrom, shard.Count)
+	}
 
 	t, stop, err := tf.open(ctx, embeddedOptions{MaxInflight: *inflight})
 	if err != nil {
+		if resultsFile != nil { // no attack: leave no empty result file behind
+			resultsFile.Close()
+			os.Remove(*output)
+		}
 		return err
 	}
 	defer stop()
@@ -180,7 +207,22 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if err != nil {
 			return exitcode.Newf(exitcode.Usage, "--metrics-addr %s: %w", *metricsAddr, err)
 		}
-		defer srv.Close()
+		// Runs after the summary is written, whatever the verdict: the
+		// last scrape must see the final counts.
+		defer func() {
+			if *linger > 0 {
+				if !*quiet {
+					fmt.Fprintf(stderr, "serving metrics on http://%s/metrics for %s more (--metrics-linger)\n", addr, *linger)
+				}
+				t := time.NewTimer(*linger)
+				select {
+				case <-t.C:
+				case <-ctx.Done():
+					t.Stop()
+				}
+			}
+			srv.Close()
+		}()
 		if !*quiet {
 			fmt.Fprintf(stderr, "metrics on http://%s/metrics\n", addr)
 		}
@@ -225,7 +267,11 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	sum, runErr := load.Run(ctx, cfg)
 	if resultsBuf != nil {
-		if err := resultsBuf.Flush(); err != nil && runErr == nil {
+		err := resultsBuf.Flush()
+		if cerr := resultsFile.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil && runErr == nil {
 			runErr = exitcode.Newf(exitcode.Failed, "--output %s: %w", *output, err)
 		}
 	}
@@ -234,7 +280,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	if *pushgateway != "" {
 		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-		err := metrics.Push(pctx, *pushgateway, *pushJob, sum.RunID, nil)
+		err := metrics.Push(pctx, *pushgateway, *pushJob, shard.RunID(sum.RunID), nil)
 		cancel()
 		if err != nil {
 			sum.Problems = append(sum.Problems, err.Error())
@@ -261,6 +307,44 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return exitcode.Newf(exitcode.Failed, "load %s failed: %s", profile, sum.Problems[0])
 	}
 	return nil
+}
+
+// loadShard returns the shard a load run is: --shard when given, else the
+// env of a Kubernetes Indexed Job (JOB_COMPLETION_INDEX and
+// JOB_COMPLETIONS), else the whole run. from says where it came from.
+func loadShard(flagValue string, getenv func(string) string) (shard load.Shard, from string, err error) {
+	if flagValue != "" {
+		s, err := load.ParseShard(flagValue)
+		if err != nil {
+			return load.Shard{}, "", fmt.Errorf("--shard: %w", err)
+		}
+		return s, "--shard", nil
+	}
+	s, ok, err := load.ShardFromEnv(getenv(load.EnvCompletionIndex), getenv(load.EnvCompletions))
+	if err != nil {
+		return load.Shard{}, "", fmt.Errorf("shard from the environment: %w", err)
+	}
+	if !ok {
+		return load.Shard{}, "", nil
+	}
+	return s, "env " + load.EnvCompletionIndex + "/" + load.EnvCompletions, nil
+}
+
+// uuidRE matches a UUID such as a Kubernetes object's uid.
+var uuidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// loadRunID checks a --run-id. A UUID becomes j and its first 8 hex
+// digits, so that every pod of a Kubernetes Job can take the Job's uid
+// (from the downward API) as the run id they share.
+func loadRunID(id string) (string, error) {
+	id = strings.TrimSpace(id)
+	switch {
+	case id == "" || runIDRE.MatchString(id):
+		return id, nil
+	case uuidRE.MatchString(id):
+		return "j" + strings.ToLower(id[:8]), nil
+	}
+	return "", fmt.Errorf("--run-id %q (or env JMCHECK_RUN_ID): want a letter, then up to 15 letters or digits, or a UUID", id)
 }
 
 // loadPacing builds the pacing from the flags; without any it takes the
@@ -381,6 +465,16 @@ Thresholds (--threshold, repeatable; a crossed one exits 1, a bad one exits 2):
   'GET /v1/users/{username}: p99<50ms'       any of these for one route
 Without an errors or success threshold any failed check fails the run.
 
+Distributed runs (see deploy/README.md):
+  --shard i/n makes this generator one of n: it sends 1/n of the rate (and of
+  --max-requests), seeds 1/n of --seed, and creates, verifies and deletes only
+  names of its own (RUNID-i-…), so shards never touch each other's data. In a
+  Kubernetes Indexed Job the shard comes from JOB_COMPLETION_INDEX and
+  JOB_COMPLETIONS (the Job sets the second). {shard} in --output,
+  --summary-json, --html and --cpuprofile stands for the shard index. Every
+  metric carries a shard label; --metrics-linger keeps /metrics up after the
+  run for the last scrape. jmcheck report merges the shards' result files.
+
 Flags:
 `)
 	fs.PrintDefaults()
@@ -395,5 +489,8 @@ Examples:
       --rate 500/1s --duration 1m --output results.bin --summary-json summary.json \
       --metrics-addr 127.0.0.1:9464 --threshold 'errors<0.1%' --threshold 'GET /v1/users/{username}: p99<50ms'
   vegeta report results.bin && jmcheck report results.bin --type html --output report.html
+  jmcheck load mixed --target http://127.0.0.1:8080 --appkey KEY --secret SECRET --run-id jdemo1 \
+      --shard 1/3 --rate 300/1s --duration 1m --output shard-{shard}.gob \
+      --metrics-addr 127.0.0.1:9465 --metrics-linger 5s
 `)
 }

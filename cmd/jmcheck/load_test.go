@@ -6,22 +6,29 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"jmcheck/exitcode"
+	"jmcheck/load"
 )
 
 // runLoadArgs runs jmcheck with args and returns the exit code and output.
 func runLoadArgs(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
-	t.Setenv("JMCHECK_TARGET", "")
+	// The environment of a Kubernetes Indexed Job would shard every run.
+	for _, env := range []string{"JMCHECK_TARGET", "JMCHECK_RUN_ID", load.EnvCompletionIndex, load.EnvCompletions} {
+		t.Setenv(env, "")
+	}
 	var stdout, stderr bytes.Buffer
 	err := run(context.Background(), args, &stdout, &stderr)
 	if err != nil {
@@ -56,6 +63,7 @@ func TestLoadUsageErrors(t *testing.T) {
 		"ReportNoFile":      {args: []string{"report"}, want: "no result file"},
 		"ReportMissing":     {args: []string{"report", filepath.Join(os.TempDir(), "jm-none.bin")}, want: "not a readable file"},
 		"ReportBadType":     {args: []string{"report", "--type", "pdf", "x.bin"}, want: "--type"},
+		"ReportGlobNoMatch": {args: []string{"report", filepath.Join(os.TempDir(), "jm-none-*.gob")}, want: "matches no file"},
 		"ReportThreshold":   {args: []string{"report", "x.bin", "--threshold", "p99"}, want: "want METRIC OP VALUE"},
 	}
 	for name, c := range cases {
@@ -199,5 +207,203 @@ func TestLoadPushesToAPushgateway(t *testing.T) {
 	defer mu.Unlock()
 	if len(paths) != 1 || paths[0] != "PUT /metrics/job/jmcheck/run_id/jpushtest" {
 		t.Errorf("pushes: %q, want one PUT /metrics/job/jmcheck/run_id/jpushtest", paths)
+	}
+}
+
+func TestLoadShardFromFlagAndEnv(t *testing.T) {
+	cases := map[string]struct {
+		flag    string
+		env     map[string]string
+		want    load.Shard
+		from    string
+		wantErr string
+	}{
+		"Whole":          {},
+		"Flag":           {flag: "1/3", want: load.Shard{Index: 1, Count: 3}, from: "--shard"},
+		"IndexedJob":     {env: map[string]string{"JOB_COMPLETION_INDEX": "2", "JOB_COMPLETIONS": "3"}, want: load.Shard{Index: 2, Count: 3}, from: "env JOB_COMPLETION_INDEX/JOB_COMPLETIONS"},
+		"FlagWins":       {flag: "0/2", env: map[string]string{"JOB_COMPLETION_INDEX": "2", "JOB_COMPLETIONS": "3"}, want: load.Shard{Index: 0, Count: 2}, from: "--shard"},
+		"FlagOutOfRange": {flag: "3/3", wantErr: "--shard"},
+		"FlagNoSlash":    {flag: "2", wantErr: "want i/n"},
+		"EnvIndexOnly":   {env: map[string]string{"JOB_COMPLETION_INDEX": "0"}, wantErr: "set env JOB_COMPLETIONS"},
+		"EnvBadIndex":    {env: map[string]string{"JOB_COMPLETION_INDEX": "x", "JOB_COMPLETIONS": "3"}, wantErr: `JOB_COMPLETION_INDEX="x"`},
+		"EnvIndexTooBig": {env: map[string]string{"JOB_COMPLETION_INDEX": "3", "JOB_COMPLETIONS": "3"}, wantErr: "from 0 to 2"},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			got, from, err := loadShard(c.flag, func(k string) string { return c.env[k] })
+			if c.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+					t.Fatalf("got %+v, %v; want an error with %q", got, err, c.wantErr)
+				}
+				return
+			}
+			if err != nil || got != c.want || from != c.from {
+				t.Errorf("got %+v from %q, %v; want %+v from %q", got, from, err, c.want, c.from)
+			}
+		})
+	}
+}
+
+func TestLoadRunID(t *testing.T) {
+	cases := map[string]struct {
+		in, want string
+		wantErr  bool
+	}{
+		"Default":        {in: "", want: ""},
+		"Plain":          {in: "jrun42", want: "jrun42"},
+		"KubernetesUID":  {in: "6F2C0A3E-1b2c-4d5e-8f90-a1b2c3d4e5f6", want: "j6f2c0a3e"},
+		"LeadingDigit":   {in: "9lives", wantErr: true},
+		"Dashes":         {in: "my-run", wantErr: true},
+		"TooLong":        {in: "j12345678901234567", wantErr: true},
+		"AlmostAUUID":    {in: "6f2c0a3e-1b2c-4d5e-8f90", wantErr: true},
+		"SurroundingTab": {in: "\tjrun\n", want: "jrun"},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			got, err := loadRunID(c.in)
+			if (err != nil) != c.wantErr || got != c.want {
+				t.Errorf("loadRunID(%q) = %q, %v; want %q, error %v", c.in, got, err, c.want, c.wantErr)
+			}
+		})
+	}
+}
+
+func TestLoadShardUsageErrors(t *testing.T) {
+	cases := map[string]struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		"ShardOutOfRange":   {args: []string{"--shard", "3/3"}, want: "--shard"},
+		"ShardZero":         {args: []string{"--shard", "0/0"}, want: "want i/n"},
+		"EnvIndexOnly":      {env: map[string]string{"JOB_COMPLETION_INDEX": "1"}, want: "JOB_COMPLETIONS is not"},
+		"EnvIndexTooBig":    {env: map[string]string{"JOB_COMPLETION_INDEX": "5", "JOB_COMPLETIONS": "3"}, want: "from 0 to 2"},
+		"EnvRunID":          {env: map[string]string{"JMCHECK_RUN_ID": "not a run id"}, want: "JMCHECK_RUN_ID"},
+		"LingerWithoutAddr": {args: []string{"--metrics-linger", "30s"}, want: "give --metrics-addr too"},
+		"LingerNegative":    {args: []string{"--metrics-addr", "127.0.0.1:0", "--metrics-linger", "-1s"}, want: "--metrics-linger -1s"},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			for _, k := range []string{"JMCHECK_TARGET", "JMCHECK_RUN_ID", load.EnvCompletionIndex, load.EnvCompletions} {
+				t.Setenv(k, c.env[k])
+			}
+			err := run(context.Background(), append([]string{"load", "mixed", "--quiet"}, c.args...), &stdout, &stderr)
+			if got := exitcode.Of(err); got != exitcode.Usage {
+				t.Fatalf("exit code %d (%v), want %d", got, err, exitcode.Usage)
+			}
+			if !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error %q lacks %q", err, c.want)
+			}
+		})
+	}
+}
+
+var lingerRE = regexp.MustCompile(`serving metrics on (http://\S+/metrics) for`)
+
+// TestLoadShardFromTheEnvironment runs one shard of an Indexed Job (its
+// shard from JOB_COMPLETION_INDEX / JOB_COMPLETIONS) and checks its file
+// names, its attack name, its summary, and that its metrics carry the
+// shard and stay served after the run until the linger ends (here by
+// cancelling, as SIGTERM does).
+func TestLoadShardFromTheEnvironment(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the embedded server")
+	}
+	for k, v := range map[string]string{"JMCHECK_TARGET": "", "JMCHECK_RUN_ID": "", load.EnvCompletionIndex: "1", load.EnvCompletions: "2"} {
+		t.Setenv(k, v)
+	}
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"load", "mixed", "--seed", "6", "--rate", "100/1s", "--max-requests", "40", "--run-id", "jenvshard",
+			"--output", filepath.Join(dir, "shard-{shard}.gob"), "--summary-json", filepath.Join(dir, "summary-{shard}.json"),
+			"--metrics-addr", "127.0.0.1:0", "--metrics-linger", "1m"}, &stdout, &stderr)
+	}()
+	var metricsURL string
+	for deadline := time.Now().Add(60 * time.Second); metricsURL == ""; time.Sleep(20 * time.Millisecond) {
+		select {
+		case err := <-done:
+			t.Fatalf("load returned before lingering: %v\n%s\n%s", err, stdout.String(), stderr.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no linger line within 60s:\n%s", stderr.String())
+		}
+		if m := lingerRE.FindStringSubmatch(stderr.String()); m != nil {
+			metricsURL = m[1]
+		}
+	}
+	// The run is over and the summary written; /metrics still answers.
+	if !strings.Contains(stdout.String(), "jmcheck load mixed: PASS") || !strings.Contains(stdout.String(), "(shard 1/2)") {
+		t.Errorf("summary of shard 1/2 missing:\n%s", stdout.String())
+	}
+	res, err := http.Get(metricsURL)
+	if err != nil {
+		t.Fatalf("scrape while lingering: %v", err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	total := 0.0
+	for _, line := range strings.Split(string(body), "\n") {
+		if strings.HasPrefix(line, "jmcheck_requests_total{") {
+			if !strings.Contains(line, `shard="1"`) {
+				t.Errorf("series without shard=\"1\": %s", line)
+			}
+			var v float64
+			if _, err := fmt.Sscanf(line[strings.LastIndexByte(line, ' ')+1:], "%g", &v); err != nil {
+				t.Fatalf("%s: %v", line, err)
+			}
+			total += v
+		}
+	}
+	if total != 20 {
+		t.Errorf("jmcheck_requests_total sums to %g, want 20 (half of --max-requests 40)", total)
+	}
+	cancel() // SIGTERM in a pod: the linger ends at once
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("load: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the linger did not end on cancel")
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "summary-1.json"))
+	if err != nil {
+		t.Fatalf("summary of shard 1: %v", err)
+	}
+	var sum struct {
+		Shard    string
+		RunID    string `json:"run_id"`
+		Requests uint64
+	}
+	if err := json.Unmarshal(b, &sum); err != nil {
+		t.Fatal(err)
+	}
+	if sum.Shard != "1/2" || sum.RunID != "jenvshard" || sum.Requests != 20 {
+		t.Errorf("summary: %+v, want shard 1/2 of jenvshard with 20 requests", sum)
+	}
+	merged, err := load.ReadResults([]string{filepath.Join(dir, "shard-1.gob")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if merged.Requests != 20 || merged.Profile != load.ProfileMixed {
+		t.Errorf("shard-1.gob: %d requests of %q, want 20 of mixed (attack mixed-shard1)", merged.Requests, merged.Profile)
+	}
+}
+
+func TestLoadUnreachableTargetLeavesNoResultFile(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "shard-{shard}.gob")
+	code, _, stderr := runLoadArgs(t, "load", "mixed", "--target", "http://127.0.0.1:1", "--appkey", "k", "--secret", "s",
+		"--shard", "0/3", "--output", out, "--quiet")
+	if code != exitcode.TargetUnusable {
+		t.Fatalf("exit code %d, want %d\n%s", code, exitcode.TargetUnusable, stderr)
+	}
+	if _, err := os.Stat(load.ShardPath(out, load.Shard{Index: 0, Count: 3})); !os.IsNotExist(err) {
+		t.Errorf("shard-0.gob: got %v, want no file after a run that never attacked", err)
 	}
 }

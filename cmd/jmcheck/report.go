@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"jmcheck/exitcode"
@@ -26,10 +27,19 @@ func runReport(_ context.Context, args []string, stdout, stderr io.Writer) error
 Renders result files of jmcheck load --output (or of vegeta attack: gob, json
 or csv, detected per file) as one report: totals, latency percentiles from
 mergeable histograms, routes, answers by status and business code, failures by
-reason, latency by list offset, and latency over time. Many files (shards of
-one run) merge into one report. It exits 1 when a request failed its check
-(unless an errors or success threshold sets a budget) or a --threshold is
-crossed. The HTML page is self-contained: inline SVG, no scripts.
+reason, latency by list offset, and latency over time. It exits 1 when a
+request failed its check (unless an errors or success threshold sets a budget)
+or a --threshold is crossed. The HTML page is self-contained: inline SVG, no
+scripts.
+
+Many files (the shards of one distributed run, jmcheck load --shard i/n) merge
+into one report: counts add up exactly and percentiles come from the merged
+histograms. The report lists each shard's span and own rate, and the sum of
+those rates: the cluster's rate. It warns (on stderr and in the report, without
+failing) when the shards' clocks disagree: when their first requests, or their
+last ones, lie more than 5% of the median shard's duration and more than 100ms
+apart, the merged rate (all requests over the merged span) understates the
+cluster's; sync the generators' clocks or start the shards together.
 
 Flags:
 `)
@@ -38,7 +48,9 @@ Flags:
 Examples:
   jmcheck report results.bin
   jmcheck report --type html --output report.html results.bin
-  jmcheck report shard-0.bin shard-1.bin shard-2.bin --type json
+  jmcheck report shard-0.gob shard-1.gob shard-2.gob
+  jmcheck report shard-*.gob --type html --output cluster.html
+  jmcheck report '/results/shard-*.gob'      (jmcheck expands a pattern no shell expanded)
   jmcheck report results.bin --threshold 'p99<250ms' --threshold 'errors<0.1%'
 `)
 	}
@@ -61,6 +73,9 @@ Examples:
 		fs.Usage()
 		return exitcode.Newf(exitcode.Usage, "report: no result file given")
 	}
+	if files, err = expandGlobs(files); err != nil {
+		return exitcode.New(exitcode.Usage, err)
+	}
 	for _, f := range files {
 		if st, err := os.Stat(f); err != nil || st.IsDir() {
 			return exitcode.Newf(exitcode.Usage, "report: %s is not a readable file", f)
@@ -69,6 +84,9 @@ Examples:
 	sum, err := load.ReadResults(files)
 	if err != nil {
 		return exitcode.New(exitcode.Usage, err)
+	}
+	for _, w := range sum.Warnings {
+		fmt.Fprintln(stderr, "warning:", w)
 	}
 	sum.Pass = true
 	for _, t := range thresholds {
@@ -125,4 +143,26 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 			continue
 		}
 	}
+}
+
+// expandGlobs expands the arguments that name no file but hold a pattern
+// (shard-*.gob), for shells that do not (a distroless container, Windows).
+// A pattern that matches nothing is an error.
+func expandGlobs(args []string) ([]string, error) {
+	var out []string
+	for _, a := range args {
+		if _, err := os.Stat(a); err == nil || !strings.ContainsAny(a, "*?[") {
+			out = append(out, a)
+			continue
+		}
+		m, err := filepath.Glob(a)
+		if err != nil {
+			return nil, fmt.Errorf("report: pattern %q: %w", a, err)
+		}
+		if len(m) == 0 {
+			return nil, fmt.Errorf("report: %s matches no file", a)
+		}
+		out = append(out, m...)
+	}
+	return out, nil
 }

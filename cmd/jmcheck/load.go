@@ -465,7 +465,7 @@ Thresholds (--threshold, repeatable; a crossed one exits 1, a bad one exits 2):
   'GET /v1/users/{username}: p99<50ms'       any of these for one route
 Without an errors or success threshold any failed check fails the run.
 
-Distributed runs (see deploy/README.md):
+Distributed runs (see "Running a distributed test" in the README):
   --shard i/n makes this generator one of n: it sends 1/n of the rate (and of
   --max-requests), seeds 1/n of --seed, and creates, verifies and deletes only
   names of its own (RUNID-i-…), so shards never touch each other's data. In a

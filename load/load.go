@@ -60,7 +60,7 @@ type Config struct {
 	NoCleanup      bool          // leave what the run created in place
 	CleanupRate    float64       // verification and cleanup requests per second; 0: 500
 	CleanupTimeout time.Duration // bound on verification plus cleanup; 0: 10m
-	MinRateRatio   float64       // the generator must send this share of the plan; 0: 0.95
+	MinRateRatio   float64       // the generator must send this share of the plan; 0: 0.95; negative: no check
 }
 
 // Run runs a profile: seeds what it needs, attacks, checks every answer,
@@ -215,8 +215,11 @@ func (cfg *Config) fill() error {
 	if cfg.CleanupTimeout <= 0 {
 		cfg.CleanupTimeout = 10 * time.Minute
 	}
-	if cfg.MinRateRatio <= 0 {
+	if cfg.MinRateRatio == 0 {
 		cfg.MinRateRatio = 0.95
+	}
+	if cfg.MinRateRatio > 1 {
+		return fmt.Errorf("minimum sent share %.2f: want at most 1 (100%%)", cfg.MinRateRatio)
 	}
 	return nil
 }
@@ -335,7 +338,7 @@ func attack(ctx context.Context, cfg Config, pacing Pacing, st *runState, log fu
 		problems = append(problems, fmt.Sprintf("interrupted after %s: the attack stopped early", elapsed.Round(time.Millisecond)))
 	}
 	if !interrupted && sum.Rate.Planned >= 1 && sum.Rate.Ratio < cfg.MinRateRatio {
-		hint := "lower --rate, give the generator more CPU, or split the load with --shard"
+		hint := "lower --rate, give the generator more CPU, split the load with --shard, or accept less with --min-sent"
 		if cfg.MaxWorkers != vegeta.DefaultMaxWorkers {
 			hint = "raise --max-workers (the workers waited on slow answers), or " + hint
 		}

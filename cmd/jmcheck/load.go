@@ -82,6 +82,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		cleanupRate  = fs.Float64("cleanup-rate", 0, "requests per second of verification and cleanup (0: 5000 on the embedded server, 500 otherwise)")
 		cleanupTime  = fs.Duration("cleanup-timeout", 10*time.Minute, "bound on verification plus cleanup")
 		quiet        = fs.Bool("quiet", false, "no progress bars or phase lines on stderr")
+		minSent      = fs.Float64("min-sent", 95, "`PERCENT` of the planned requests the generator must send, else the run fails (0: no check; lower it on a busy machine)")
 		inflight     = fs.Int("embedded-max-inflight", -1, fmt.Sprintf("embedded server only: requests in flight past which it sheds with 503 899030 (-1: %d for overload, unlimited otherwise; 0: unlimited)", defaultOverloadInflight))
 		cpuProfile   = fs.String("cpuprofile", "", "write a CPU profile of the generator to `FILE` (go tool pprof)")
 		cpus         = fs.Int("cpus", 0, "CPUs the generator uses (GOMAXPROCS); 0: one per 20000 requests/s of peak rate against a --target, all with the embedded server")
@@ -160,11 +161,15 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
+	if *minSent < 0 || *minSent > 100 {
+		return exitcode.Newf(exitcode.Usage, "--min-sent %v: want a percentage from 0 (no check) to 100", *minSent)
+	}
 	cfg := load.Config{
 		Profile: profile, Options: opts, Pacing: pacing, Shard: shard,
 		Workers: *workers, MaxWorkers: *maxWorkers, Timeout: *timeout, RunID: *runID, Transport: *transport,
 		Results: enc, Metrics: metrics, Thresholds: thresholds,
 		NoCleanup: *noCleanup, CleanupRate: *cleanupRate, CleanupTimeout: *cleanupTime,
+		MinRateRatio: minSentRatio(*minSent),
 	}
 	if !*quiet {
 		cfg.Progress, cfg.Log = stderr, stderr
@@ -493,4 +498,14 @@ Examples:
       --shard 1/3 --rate 300/1s --duration 1m --output shard-{shard}.gob \
       --metrics-addr 127.0.0.1:9465 --metrics-linger 5s
 `)
+}
+
+// minSentRatio turns --min-sent's percentage into load.Config's share:
+// 0 turns the check off (a negative share), out of range stays out of range
+// for load.Run to refuse.
+func minSentRatio(percent float64) float64 {
+	if percent == 0 {
+		return -1
+	}
+	return percent / 100
 }

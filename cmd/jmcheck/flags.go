@@ -18,7 +18,7 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		return exitcode.New(exitcode.Usage, err)
 	}
 	if fs.NArg() > 0 {
-		return exitcode.Newf(exitcode.Usage, "%s: unexpected argument %q (flags go before nothing else; see --help)", fs.Name(), fs.Arg(0))
+		return exitcode.Newf(exitcode.Usage, "%s: unexpected argument %q (this command takes flags only; see --help)", fs.Name(), fs.Arg(0))
 	}
 	return nil
 }

@@ -143,6 +143,9 @@ Examples:
 		return fmt.Errorf("serve: %w", err)
 	}
 	defer srv.Close()
+	if _, port, err := net.SplitHostPort(*addr); err != nil || port == "" {
+		return exitcode.Newf(exitcode.Usage, "serve: --addr %q is not host:port, such as 127.0.0.1:8080 (port 0 picks a free one)", *addr)
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("serve: listen on %s: %w (is the port in use? try --addr 127.0.0.1:0)", *addr, err)

@@ -316,6 +316,7 @@ func TestServeUsage(t *testing.T) {
 		{"AppEmptySecret", []string{"--app", "key:"}, "", "want APPKEY:MASTERSECRET"},
 		{"EnvAppBad", nil, "k:s,broken", "JMCHECK_APPS"},
 		{"AppTwiceTwoSecrets", []string{"--app", "k:s3cret", "--app", "k:other"}, "", "given twice"},
+		{"AddrNotHostPort", []string{"--addr", "nonsense", "--app", "k:s"}, "", "is not host:port"},
 		{"AppInEnvAndFlag", []string{"--app", "k:other"}, "k:s3cret", "given twice"},
 		{"GroupLimitZero", []string{"--group-limit", "0"}, "", "--group-limit 0"},
 		{"MaxInflightNegative", []string{"--max-inflight", "-1"}, "", "--max-inflight -1"},

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strconv"
 	"sync"
 	"time"
@@ -137,12 +138,17 @@ func (a *admin) bar(n int, what string) *progressbar.ProgressBar {
 		return progressbar.NewOptions(n, progressbar.OptionSetVisibility(false), progressbar.OptionSetWriter(io.Discard))
 	}
 	w := a.progress
+	// A log file or a CI console keeps every frame: redraw seldom there.
+	throttle := 200 * time.Millisecond
+	if !isTerminal(w) {
+		throttle = 5 * time.Second
+	}
 	return progressbar.NewOptions(n,
 		progressbar.OptionSetWriter(w),
 		progressbar.OptionSetDescription(what),
 		progressbar.OptionShowCount(),
 		progressbar.OptionSetWidth(30),
-		progressbar.OptionThrottle(200*time.Millisecond),
+		progressbar.OptionThrottle(throttle),
 		progressbar.OptionSetPredictTime(true),
 		progressbar.OptionOnCompletion(func() { fmt.Fprintln(w) }),
 	)
@@ -568,4 +574,14 @@ func snippet(b []byte) string {
 		return strconv.Quote(string(b[:max]) + "…")
 	}
 	return strconv.Quote(string(b))
+}
+
+// isTerminal reports whether w is a character device such as a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

@@ -296,7 +296,7 @@ func attack(ctx context.Context, cfg Config, pacing Pacing, st *runState, log fu
 	if cfg.Shard.Sharded() {
 		name += "-shard" + strconv.Itoa(cfg.Shard.Index)
 	}
-	for res := range atk.Attack(st.targeter(), pacing.capped(), pacing.Duration, name) {
+	for res := range atk.Attack(st.targeter(), pacing.bounded(ctx.Done()), pacing.Duration, name) {
 		v, ok := table.take(res.Seq)
 		s := sampleFromVerdict(res, v, ok, st)
 		res.Error = fileError(&s)

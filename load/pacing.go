@@ -147,6 +147,49 @@ func (c cappedPacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bo
 	return c.Pacer.Pace(elapsed, hits)
 }
 
+// longWait is the gap between hits past which boundedPacer waits itself.
+const longWait = 100 * time.Millisecond
+
+// bounded returns the capped pacer, bounded by the duration and by done.
+func (p Pacing) bounded(done <-chan struct{}) vegeta.Pacer {
+	return boundedPacer{Pacer: p.capped(), duration: p.Duration, done: done}
+}
+
+// boundedPacer bounds vegeta's waits between hits: vegeta sleeps the
+// whole wait before it looks at the duration or Stop again, so that a slow
+// rate (1/1h, a shard's share of a low rate, a pause in the stairs) would
+// run past --duration and ignore Ctrl-C. A hit due after the duration goes
+// at its end (vegeta would send that one hit late); a long wait is slept
+// here, where done (the run's context) stops the attack at once.
+type boundedPacer struct {
+	vegeta.Pacer
+	duration time.Duration
+	done     <-chan struct{}
+}
+
+var _ vegeta.Pacer = boundedPacer{}
+
+func (b boundedPacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
+	wait, stop := b.Pacer.Pace(elapsed, hits)
+	if stop {
+		return wait, stop
+	}
+	if b.duration > 0 && elapsed+wait > b.duration {
+		wait = max(b.duration-elapsed, 0)
+	}
+	if wait < longWait {
+		return wait, false
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return 0, false
+	case <-b.done:
+		return 0, true
+	}
+}
+
 // PlannedHits returns how many hits a pacer plans to have sent after
 // elapsed: the integral of its rate. It knows vegeta's constant, linear and
 // sine pacers and StaircasePacer; for any other pacer it returns -1.

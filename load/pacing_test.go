@@ -184,6 +184,41 @@ func TestPacingSplitAndCap(t *testing.T) {
 	}
 }
 
+func TestBoundedPacer(t *testing.T) {
+	closed := make(chan struct{})
+	close(closed)
+	hourly := vegeta.ConstantPacer{Freq: 1, Per: time.Hour}
+	cases := map[string]struct {
+		p        Pacing
+		done     <-chan struct{}
+		elapsed  time.Duration
+		hits     uint64
+		wantWait time.Duration
+		wantStop bool
+	}{
+		"ShortWaitAsVegetaSaid": {p: Pacing{Pacer: vegeta.ConstantPacer{Freq: 100, Per: time.Second}, Duration: time.Minute}, hits: 1, wantWait: 20 * time.Millisecond},
+		"LastHitAtTheEnd":       {p: Pacing{Pacer: hourly, Duration: time.Second}, elapsed: 950 * time.Millisecond, wantWait: 50 * time.Millisecond},
+		"PastTheEnd":            {p: Pacing{Pacer: hourly, Duration: time.Second}, elapsed: 2 * time.Second, wantWait: 0},
+		"LongWaitInterrupted":   {p: Pacing{Pacer: hourly, Duration: 2 * time.Hour}, done: closed, wantStop: true},
+		"CapReached":            {p: Pacing{Pacer: hourly, Duration: time.Hour, MaxRequests: 1}, hits: 1, wantStop: true},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			wait, stop := c.p.bounded(c.done).Pace(c.elapsed, c.hits)
+			if wait != c.wantWait || stop != c.wantStop {
+				t.Errorf("Pace(%s, %d) = %s, %v; want %s, %v", c.elapsed, c.hits, wait, stop, c.wantWait, c.wantStop)
+			}
+		})
+	}
+	// A long wait is slept in Pace, never cut short without done.
+	p := Pacing{Pacer: vegeta.ConstantPacer{Freq: 5, Per: time.Second}, Duration: time.Minute}
+	began := time.Now()
+	wait, stop := p.bounded(nil).Pace(0, 0)
+	if slept := time.Since(began); wait != 0 || stop || slept < 200*time.Millisecond {
+		t.Errorf("Pace(0, 0) at 5/s = %s, %v after %s; want 0, false after 200ms", wait, stop, slept)
+	}
+}
+
 func TestPacingValidate(t *testing.T) {
 	cases := map[string]struct {
 		p       Pacing

@@ -297,6 +297,56 @@ func TestInterruptStopsTheAttackAndStillCleansUp(t *testing.T) {
 	}
 }
 
+// TestSlowRateStopsAtItsDurationAndOnInterrupt: vegeta sleeps the whole
+// gap between two hits (an hour at 1/1h), past the duration and deaf to
+// Stop; the run must end at its duration, and at once on an interrupt.
+func TestSlowRateStopsAtItsDurationAndOnInterrupt(t *testing.T) {
+	hourly := vegeta.ConstantPacer{Freq: 1, Per: time.Hour}
+	cases := map[string]struct {
+		duration  time.Duration
+		interrupt bool
+	}{
+		"Duration":  {duration: 300 * time.Millisecond},
+		"Interrupt": {duration: 2 * time.Hour, interrupt: true},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			tgt := newFakeAPI().start(t)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			cfg := Config{
+				Target: tgt, Profile: ProfileMixed, Options: Options{Seed: 2, Mix: map[string]int{"get-user": 1}},
+				Pacing: Pacing{Pacer: hourly, Duration: c.duration}, CleanupRate: 5000,
+				Log: lineWriter(func(s string) {
+					if c.interrupt && strings.HasPrefix(s, "attack:") {
+						cancel()
+					}
+				}),
+			}
+			type result struct {
+				sum *Summary
+				err error
+			}
+			done := make(chan result, 1)
+			go func() {
+				sum, err := Run(ctx, cfg)
+				done <- result{sum, err}
+			}()
+			select {
+			case r := <-done:
+				if r.err != nil {
+					t.Fatal(r.err)
+				}
+				if r.sum.Requests > 1 {
+					t.Errorf("got %d requests, want at most 1", r.sum.Requests)
+				}
+			case <-time.After(time.Minute):
+				t.Fatal("the run did not end within a minute: it waits out the pacer's hour")
+			}
+		})
+	}
+}
+
 func TestResultFileIsVegetaCompatible(t *testing.T) {
 	f := newFakeAPI()
 	var buf bytes.Buffer

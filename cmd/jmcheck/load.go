@@ -10,8 +10,10 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"regexp"
 	"runtime"
 	"runtime/pprof"
@@ -130,6 +132,25 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	// {shard} in a file name stands for the shard index.
 	for _, p := range []*string{output, summaryJSON, htmlOut, cpuProfile} {
 		*p = load.ShardPath(*p, shard)
+	}
+	// Files written at the end, and the Pushgateway, are checked now: a
+	// typo must not surface only after a long run.
+	for _, f := range []struct{ flag, path string }{{"--summary-json", *summaryJSON}, {"--html", *htmlOut}} {
+		if f.path == "" {
+			continue
+		}
+		if st, err := os.Stat(filepath.Dir(f.path)); err != nil || !st.IsDir() {
+			return exitcode.Newf(exitcode.Usage, "%s %s: its directory %s does not exist: create it or pick another path", f.flag, f.path, filepath.Dir(f.path))
+		}
+	}
+	if *pushgateway != "" {
+		raw := *pushgateway
+		if !strings.Contains(raw, "://") {
+			raw = "http://" + raw // as push.New reads it
+		}
+		if u, err := url.Parse(raw); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return exitcode.Newf(exitcode.Usage, "--pushgateway %q: want the Pushgateway's URL, such as http://127.0.0.1:9091", *pushgateway)
+		}
 	}
 	if *inflight >= 0 && tf.url != "" {
 		return exitcode.Newf(exitcode.Usage, "--embedded-max-inflight is for the embedded server; %s sheds as it is configured", tf.url)

@@ -30,7 +30,7 @@ func Profiles() []ProfileInfo {
 		{ProfilePaginateUsers, "seeds --seed users, then sweeps GET /v1/users/ pages (--order); checks shape, count, order and tiling; latency by offset", "--rate 50/1s --duration 10s"},
 		{ProfilePaginateGroups, "seeds --seed groups, then sweeps GET /v1/groups/ pages (--order); checks shape, count, order and tiling; latency by offset", "--rate 50/1s --duration 10s"},
 		{ProfileMixed, "a weighted mix (--mix) of every endpoint on a seeded pool; each response checked", "--rate 100/1s --duration 10s"},
-		{ProfileOverload, "ramps past capacity; passes when the excess is shed with 503 899030 + Retry-After, fails on timeouts, resets or other 5xx", "--ramp 50/1s:3000/1s --duration 10s"},
+		{ProfileOverload, "ramps past capacity; passes when the excess is shed with 503 899030 + Retry-After, fails on timeouts, resets or other 5xx", "--ramp 50/1s:10000/1s --duration 10s"},
 	}
 }
 

@@ -56,7 +56,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	var (
 		rate         = fs.String("rate", "", "constant `RATE` such as 200/1s, 12000/1m or 200 (per second)")
 		ramp         = fs.String("ramp", "", "linear ramp `FROM:TO` over --duration, such as 10/1s:500/1s")
-		stairs       = fs.String("stairs", "", "staircase: `FROM:TO:STEP` over --duration (such as 100:500:100), or RATE@HOLD,… (such as 100@10s,200@10s,400@20s)")
+		stairs       = fs.String("stairs", "", "staircase: `FROM:TO:STEP` over --duration (such as 100:500:100), or RATE@HOLD,… (such as 100@10s,200@10s,400@20s; --duration then defaults to the holds' sum)")
 		duration     = fs.Duration("duration", 10*time.Second, "how long the attack runs")
 		maxRequests  = fs.Uint64("max-requests", 0, "stop after `N` requests (0: no cap; the run still stops at --duration)")
 		workers      = fs.Uint64("workers", vegeta.DefaultWorkers, "initial number of vegeta workers")
@@ -111,6 +111,14 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return exitcode.New(exitcode.Usage, err)
 		}
 		opts.Mix = m
+	}
+	durationSet := false
+	fs.Visit(func(f *flag.Flag) { durationSet = durationSet || f.Name == "duration" })
+	if !durationSet && strings.Contains(*stairs, "@") {
+		// Explicit stairs say how long they last: run them all.
+		if total, ok := stairsTotal(*stairs); ok {
+			*duration = total
+		}
 	}
 	pacing, err := loadPacing(profile, *rate, *ramp, *stairs, *duration, *maxRequests)
 	if err != nil {
@@ -373,6 +381,20 @@ func loadRunID(id string) (string, error) {
 	return "", fmt.Errorf("--run-id %q (or env JMCHECK_RUN_ID): want a letter, then up to 15 letters or digits, or a UUID", id)
 }
 
+// stairsTotal is the sum of the holds of explicit stairs (RATE@HOLD,…);
+// ok is false when one does not parse, which loadPacing then reports.
+func stairsTotal(stairs string) (time.Duration, bool) {
+	sp, err := load.ParseStairs(stairs, 0)
+	if err != nil {
+		return 0, false
+	}
+	var total time.Duration
+	for _, st := range sp.Steps {
+		total += st.Hold
+	}
+	return total, total > 0
+}
+
 // loadPacing builds the pacing from the flags; without any it takes the
 // profile's default.
 func loadPacing(profile, rate, ramp, stairs string, d time.Duration, maxRequests uint64) (load.Pacing, error) {
@@ -392,7 +414,7 @@ func loadPacing(profile, rate, ramp, stairs string, d time.Duration, maxRequests
 		case load.ProfilePaginateUsers, load.ProfilePaginateGroups:
 			rate = "50/1s"
 		case load.ProfileOverload:
-			ramp = "50/1s:3000/1s"
+			ramp = "50/1s:10000/1s"
 		default:
 			rate = "100/1s"
 		}

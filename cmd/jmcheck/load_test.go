@@ -176,8 +176,19 @@ func TestLoadOutputFeedsReport(t *testing.T) {
 	if sum.Requests != 6 || sum.Expected != 3 || sum.Failed != 0 {
 		t.Errorf("report read %+v, want 6 requests, 3 expected, 0 failed", sum)
 	}
+	if code, _, stderr := runLoadArgs(t, "report", results, results); code != exitcode.Usage || !strings.Contains(stderr, "same file") {
+		t.Errorf("report of one file twice: exit code %d, want 2 naming the same file\n%s", code, stderr)
+	}
+	copied := filepath.Join(dir, "results-copy.bin")
+	b, err := os.ReadFile(results)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(copied, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	html := filepath.Join(dir, "report.html")
-	if code, _, stderr := runLoadArgs(t, "report", "--type", "html", "--output", html, results, results); code != exitcode.OK {
+	if code, _, stderr := runLoadArgs(t, "report", "--type", "html", "--output", html, results, copied); code != exitcode.OK {
 		t.Fatalf("report html: exit code %d\n%s", code, stderr)
 	}
 	page, err := os.ReadFile(html)
@@ -411,5 +422,25 @@ func TestLoadUnreachableTargetLeavesNoResultFile(t *testing.T) {
 	}
 	if _, err := os.Stat(load.ShardPath(out, load.Shard{Index: 0, Count: 3})); !os.IsNotExist(err) {
 		t.Errorf("shard-0.gob: got %v, want no file after a run that never attacked", err)
+	}
+}
+
+func TestStairsTotal(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		stairs string
+		want   time.Duration
+		ok     bool
+	}{
+		{"100@10s,200@10s,400@20s", 40 * time.Second, true},
+		{"100@10s,0@2s,400@20s", 32 * time.Second, true},
+		{"100@", 0, false},
+		{"100:500:100", 0, false},
+	}
+	for _, tt := range tests {
+		got, ok := stairsTotal(tt.stairs)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("stairsTotal(%q) = %s, %v; want %s, %v", tt.stairs, got, ok, tt.want, tt.ok)
+		}
 	}
 }

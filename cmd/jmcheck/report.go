@@ -76,10 +76,18 @@ Examples:
 	if files, err = expandGlobs(files); err != nil {
 		return exitcode.New(exitcode.Usage, err)
 	}
+	stats := make([]os.FileInfo, 0, len(files))
 	for _, f := range files {
-		if st, err := os.Stat(f); err != nil || st.IsDir() {
+		st, err := os.Stat(f)
+		if err != nil || st.IsDir() {
 			return exitcode.Newf(exitcode.Usage, "report: %s is not a readable file", f)
 		}
+		for j, prev := range stats {
+			if os.SameFile(st, prev) {
+				return exitcode.Newf(exitcode.Usage, "report: %s and %s are the same file: merging it twice would count its requests twice", files[j], f)
+			}
+		}
+		stats = append(stats, st)
 	}
 	sum, err := load.ReadResults(files)
 	if err != nil {

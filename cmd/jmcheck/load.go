@@ -100,6 +100,17 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	switch {
+	case *timeout <= 0:
+		return exitcode.Newf(exitcode.Usage, "--timeout %s: want a positive duration such as 10s", *timeout)
+	case *cleanupRate < 0:
+		return exitcode.Newf(exitcode.Usage, "--cleanup-rate %v: want requests per second, or 0 for the default", *cleanupRate)
+	case *cpus < 0:
+		return exitcode.Newf(exitcode.Usage, "--cpus %d: want a number of CPUs, or 0 to size it from the rate", *cpus)
+	}
+	if *minSent < 0 || *minSent > 100 {
+		return exitcode.Newf(exitcode.Usage, "--min-sent %v: want a percentage from 0 (no check) to 100", *minSent)
+	}
 	if profile == "" {
 		fs.Usage()
 		return exitcode.Newf(exitcode.Usage, "load: no profile given: want one of %s", strings.Join(load.ProfileNames(), ", "))
@@ -189,9 +200,6 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	metrics, err := load.NewMetrics(profile, prometheus.Labels{"shard": shard.Label()})
 	if err != nil {
 		return err
-	}
-	if *minSent < 0 || *minSent > 100 {
-		return exitcode.Newf(exitcode.Usage, "--min-sent %v: want a percentage from 0 (no check) to 100", *minSent)
 	}
 	cfg := load.Config{
 		Profile: profile, Options: opts, Pacing: pacing, Shard: shard,

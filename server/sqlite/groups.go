@@ -252,32 +252,11 @@ func (s *Store) GroupMembers(ctx context.Context, app im.App, gid int64) ([]im.M
 }
 
 // ListGroups returns the total and a page of gids, ascending.
-func (s *Store) ListGroups(ctx context.Context, app im.App, start, count int64) (int64, []int64, error) {
-	var total int64
-	gids := []int64{}
-	err := s.read(ctx, func(tx *sql.Tx) error {
-		t, fromGID, skip, err := locate(ctx, tx, app, kindGroups, start)
-		if err != nil {
-			return err
-		}
-		total = t
-		if start >= total {
-			return nil
-		}
-		rows, err := tx.QueryContext(ctx, "SELECT gid FROM chats WHERE app = ? AND gid >= ? ORDER BY gid LIMIT ? OFFSET ?",
-			app, fromGID, count, skip)
-		if err != nil {
-			return fmt.Errorf("list groups: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var gid int64
-			if err := rows.Scan(&gid); err != nil {
-				return fmt.Errorf("list groups: %w", err)
-			}
-			gids = append(gids, gid)
-		}
-		return rows.Err()
+func (s *Store) ListGroups(ctx context.Context, app im.App, start, count int64) (total int64, gids []int64, err error) {
+	err = s.read(ctx, func(tx *sql.Tx) error {
+		total, gids, err = page[int64](ctx, tx, app, kindGroups, start, count,
+			"SELECT gid FROM chats WHERE app = ? AND gid >= ? ORDER BY gid LIMIT ? OFFSET ?", "groups")
+		return err
 	})
 	if err != nil {
 		return 0, nil, err

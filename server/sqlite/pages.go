@@ -73,3 +73,31 @@ func locate(ctx context.Context, tx *sql.Tx, app im.App, kind int, start int64) 
 	}
 	return total, fromID, skip, nil
 }
+
+// page reads one page of a list of kind in app: the total, and up to count
+// values from the row at position start on. query selects one column and
+// takes (app, fromID, count, skip) in that order; what names the list in
+// errors.
+func page[T any](ctx context.Context, tx *sql.Tx, app im.App, kind int, start, count int64, query, what string) (int64, []T, error) {
+	out := []T{}
+	total, fromID, skip, err := locate(ctx, tx, app, kind, start)
+	if err != nil || start >= total {
+		return total, out, err
+	}
+	rows, err := tx.QueryContext(ctx, query, app, fromID, count, skip)
+	if err != nil {
+		return 0, nil, fmt.Errorf("list %s: %w", what, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var v T
+		if err := rows.Scan(&v); err != nil {
+			return 0, nil, fmt.Errorf("list %s: %w", what, err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return 0, nil, fmt.Errorf("list %s: %w", what, err)
+	}
+	return total, out, nil
+}

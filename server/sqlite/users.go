@@ -147,32 +147,11 @@ func (s *Store) DeleteUser(ctx context.Context, app im.App, username string) err
 }
 
 // ListUsers returns the total and a page of usernames in registration order.
-func (s *Store) ListUsers(ctx context.Context, app im.App, start, count int64) (int64, []string, error) {
-	var total int64
-	names := []string{}
-	err := s.read(ctx, func(tx *sql.Tx) error {
-		t, fromID, skip, err := locate(ctx, tx, app, kindUsers, start)
-		if err != nil {
-			return err
-		}
-		total = t
-		if start >= total {
-			return nil
-		}
-		rows, err := tx.QueryContext(ctx, `SELECT username FROM users WHERE app = ? AND id >= ?
-			ORDER BY id LIMIT ? OFFSET ?`, app, fromID, count, skip)
-		if err != nil {
-			return fmt.Errorf("list users: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var name string
-			if err := rows.Scan(&name); err != nil {
-				return fmt.Errorf("list users: %w", err)
-			}
-			names = append(names, name)
-		}
-		return rows.Err()
+func (s *Store) ListUsers(ctx context.Context, app im.App, start, count int64) (total int64, names []string, err error) {
+	err = s.read(ctx, func(tx *sql.Tx) error {
+		total, names, err = page[string](ctx, tx, app, kindUsers, start, count,
+			"SELECT username FROM users WHERE app = ? AND id >= ? ORDER BY id LIMIT ? OFFSET ?", "users")
+		return err
 	})
 	if err != nil {
 		return 0, nil, err

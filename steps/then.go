@@ -45,6 +45,17 @@ func (st *scenario) jsonAt(path string) (gjson.Result, error) {
 	return v, nil
 }
 
+// jsonIn is the preamble of the steps that read the last answer: the
+// scenario of ctx and the value at path.
+func jsonIn(ctx context.Context, path string) (*scenario, gjson.Result, error) {
+	st, err := stateOf(ctx)
+	if err != nil {
+		return nil, gjson.Result{}, err
+	}
+	v, err := st.jsonAt(path)
+	return st, v, err
+}
+
 func isIntegerLiteral(v gjson.Result) bool {
 	return v.Type == gjson.Number && !strings.ContainsAny(v.Raw, ".eE")
 }
@@ -269,11 +280,7 @@ func (s *Suite) registerThenSteps(step func(expr, handler any)) {
 		return nil
 	})
 	step(`^the JSON at "([^"]*)" is an? (string|integer|positive integer|array|object|time|recent time)$`, func(ctx context.Context, path, kind string) error {
-		st, err := stateOf(ctx)
-		if err != nil {
-			return err
-		}
-		v, err := st.jsonAt(path)
+		st, v, err := jsonIn(ctx, path)
 		if err != nil {
 			return err
 		}
@@ -324,11 +331,7 @@ func (s *Suite) registerThenSteps(step func(expr, handler any)) {
 		return nil
 	})
 	step(`^the JSON at "([^"]*)" has (\d+) items?$`, func(ctx context.Context, path string, n int) error {
-		st, err := stateOf(ctx)
-		if err != nil {
-			return err
-		}
-		v, err := st.jsonAt(path)
+		st, v, err := jsonIn(ctx, path)
 		if err != nil {
 			return err
 		}

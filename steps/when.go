@@ -170,11 +170,7 @@ func (s *Suite) registerWhenSteps(step func(expr, handler any)) {
 		return nil
 	})
 	step(`^I remember the JSON at "([^"]*)" as "([^"]*)"$`, func(ctx context.Context, path, name string) error {
-		st, err := stateOf(ctx)
-		if err != nil {
-			return err
-		}
-		v, err := st.jsonAt(path)
+		st, v, err := jsonIn(ctx, path)
 		if err != nil {
 			return err
 		}

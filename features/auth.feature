@@ -1,7 +1,7 @@
 @spec:1
 Feature: Authentication
   Every endpoint takes HTTP Basic auth with base64(appKey:masterSecret)
-  (SPEC.md §1). Auth is judged before anything but load shedding (§7a), and
+  (spec/PROFILE.md §1). Auth is judged before anything but load shedding (§7a), and
   a refused request changes nothing.
 
   Background:

@@ -3,7 +3,7 @@ Feature: Group members — POST /v1/groups/{gid}/members and GET /v1/groups/{gid
   {"add":[...],"remove":[...]} with at least one non-empty list. The member
   list shows the owner first with flag 1, then members in join order with
   flag 0, each with the time it joined. The member limit counts the owner
-  (SPEC.md §4); a failed update changes nothing (§2).
+  (spec/PROFILE.md §4); a failed update changes nothing (§2).
 
   Background:
     Given the registered users "owner bob carol dave"

@@ -2,7 +2,7 @@
 Feature: Groups — POST /v1/groups/, GET and DELETE /v1/groups/{gid}, GET /v1/groups/
   A group has an owner, members (without the owner), a name of 1..64 bytes
   and a desc of at most 250 bytes. gids are positive, unique within the app
-  and never reused (SPEC.md §4).
+  and never reused (spec/PROFILE.md §4).
 
   Background:
     Given the registered users "alice bob carol"

@@ -1,7 +1,7 @@
 @spec:1 @two-apps
 Feature: App isolation
   All data is scoped to the appKey: one app never sees, changes or collides
-  with another's users, groups or messages (SPEC.md §1). These scenarios need
+  with another's users, groups or messages (spec/PROFILE.md §1). These scenarios need
   the credentials of a second app (--appkey2/--secret2).
 
   Background:

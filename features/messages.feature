@@ -2,7 +2,7 @@
 Feature: Messages — POST /v1/messages
   version 1, a single or group target, a sender, a msg_type and a msg_body
   whose compact JSON is at most 4096 bytes. The answer is 200 with a
-  msg_id that is positive, unique within the app and increasing (SPEC.md §5).
+  msg_id that is positive, unique within the app and increasing (spec/PROFILE.md §5).
 
   Background:
     Given the registered users "alice bob"

@@ -3,7 +3,7 @@ Feature: Load shedding and fault injection
   Under overload a server sheds work with 503 899030 and a Retry-After of
   whole seconds ≥ 1, never with timeouts, resets or 500s. A server with a
   fault-injection switch answers X-Fault-Inject: internal with 500 899000
-  and busy with 503 899030 (SPEC.md §6, order of errors §7a).
+  and busy with 503 899030 (spec/PROFILE.md §6, order of errors §7a).
 
   @fault-injection @code:899000 @spec:2
   Scenario Outline: X-Fault-Inject: internal answers 500 899000: <method> <path>

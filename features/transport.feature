@@ -3,7 +3,7 @@ Feature: Transport — paths, methods, content types
   Every path works with and without its trailing slash; request bodies are
   JSON, accepted with any Content-Type parameters; every answer with a body
   is application/json; an unknown path is 404 and a wrong method 405 with
-  Allow; paths are percent-decoded and chunked bodies accepted (SPEC.md §1,
+  Allow; paths are percent-decoded and chunked bodies accepted (spec/PROFILE.md §1,
   §7a).
 
   Background:

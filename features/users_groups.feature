@@ -1,6 +1,6 @@
 @spec:3 @endpoint:GET:/v1/users/{username}/groups/
 Feature: A user's groups — GET /v1/users/{username}/groups/
-  The gids of the groups the user owns or belongs to, ascending (SPEC.md §3).
+  The gids of the groups the user owns or belongs to, ascending (spec/PROFILE.md §3).
 
   Background:
     Given the registered users "alice bob carol"

@@ -2,7 +2,7 @@
 Feature: The user list — GET /v1/users/?start=S&count=C
   {"total","start","count","users"} in registration order. start ≥ 0 and
   count 1..500 are required decimal integers. With no writes between calls
-  pages tile the list (SPEC.md §3). The list is shared with every other
+  pages tile the list (spec/PROFILE.md §3). The list is shared with every other
   scenario and run, so these scenarios judge their own users among the rest.
 
   Scenario: A page has the documented shape

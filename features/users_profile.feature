@@ -2,7 +2,7 @@
 Feature: A user's profile — GET, PUT and DELETE /v1/users/{username}
   GET shows username, ctime and mtime always and a field never set not at
   all. PUT changes only the keys it gives, and mtime moves. DELETE frees the
-  name and takes the user out of its groups (SPEC.md §3, times §7).
+  name and takes the user out of its groups (spec/PROFILE.md §3, times §7).
 
   Background:
     Given a registered user "alice"

@@ -2,7 +2,7 @@
 Feature: Batch register — POST /v1/users/
   A JSON array of 1..500 {"username","password"} items. The answer is 201
   with one result per item, in order; each item is judged on its own
-  (SPEC.md §3): not an object or a bad username is 899003, a bad password
+  (spec/PROFILE.md §3): not an object or a bad username is 899003, a bad password
   899004, a taken name 899001, in that order.
 
   Scenario: Registering users answers 201 with one result per item, in order

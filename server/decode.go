@@ -122,11 +122,18 @@ func validUsername(u string, max int) bool {
 	return true
 }
 
-// boundedText reports whether s is valid UTF-8 of at most max bytes and,
+// boundedText reports whether v is valid UTF-8 of at most max bytes and,
 // when oneLine, free of CR and LF.
-func boundedText(s string, max int, oneLine bool) bool {
-	if len(s) > max || !utf8.ValidString(s) {
+func (s *Server) boundedText(v string, max int, oneLine bool) bool {
+	n := len(v)
+	if s.is(mutLengthInRunes) {
+		n = utf8.RuneCountInString(v)
+	}
+	if n > max || !utf8.ValidString(v) {
 		return false
 	}
-	return !oneLine || !strings.ContainsAny(s, "\r\n")
+	if s.is(mutMultilineRejected) {
+		oneLine = true
+	}
+	return !oneLine || !strings.ContainsAny(v, "\r\n")
 }

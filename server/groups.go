@@ -58,13 +58,13 @@ func (s *Server) createGroup(ctx context.Context, q *request) (int, any, error) 
 	if g.Owner, ok = asString(o["owner_username"]); !ok || !validUsername(g.Owner, s.maxUsername()) {
 		return 0, nil, invalid("owner_username must be a valid username")
 	}
-	if g.Name, ok = asString(o["group_name"]); !ok || g.Name == "" || !boundedText(g.Name, maxGroupNm, true) {
+	if g.Name, ok = asString(o["group_name"]); !ok || g.Name == "" || !s.boundedText(g.Name, maxGroupNm, true) {
 		return 0, nil, invalid("group_name must be a string of 1..%d bytes without line breaks", maxGroupNm)
 	}
 	descGiven := false
 	if raw, given := o["group_desc"]; given {
 		descGiven = true
-		if g.Desc, ok = asString(raw); !ok || !boundedText(g.Desc, maxText, false) {
+		if g.Desc, ok = asString(raw); !ok || !s.boundedText(g.Desc, maxText, false) {
 			return 0, nil, invalid("group_desc must be a string of at most %d bytes", maxText)
 		}
 	}

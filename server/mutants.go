@@ -4,8 +4,14 @@ package server
 // Config.Mutant switches on. Running the conformance suite against each
 // mutant proves the suite catches that kind of bug. Mutants are never a
 // serve flag: only tests and `jmcheck selftest` select them.
+//
+// There are two lists. Mutants() are the deviations the example
+// conformance suite must catch, every one. ExploreMutants() are bugs of the
+// kinds example scenarios miss (see explore_mutants.go); the model-based,
+// property-based and concurrent explorer must catch those.
 type Mutant struct {
 	Name        string // the Config.Mutant value
+	Kind        string // explore mutants: one of the Kind* values; empty for Mutants()
 	Description string // what the server does wrong
 	Spec        string // the SPEC.md section it breaks
 }
@@ -57,7 +63,9 @@ const (
 	mutMsgGroup899005           = "message-group-899005"
 )
 
-var mutants = []Mutant{
+// mutants are the example suite's mutants. They have no Kind, so they are
+// written without one.
+var mutants = withoutKind([]struct{ Name, Description, Spec string }{
 	{mutAuthMissing400, "a missing Authorization header answers 400 899007 instead of 401", "§1 Transport (auth)"},
 	{mutAuthUnknownApp401, "an unknown appKey answers 401 899008 instead of 400 899009", "§1 Transport (auth)"},
 	{mutAuthAnySecret, "a known appKey with a wrong masterSecret is accepted", "§1 Transport (auth)"},
@@ -101,15 +109,26 @@ var mutants = []Mutant{
 	{mutMsgVersion2, "a message with version 2 is accepted", "§5 Messages"},
 	{mutMsgBody4097, "a msg_body of 4097 bytes (compact JSON) is accepted", "§5 Messages"},
 	{mutMsgGroup899005, "a message to an unknown group answers 899005 instead of 899006", "§5 Messages"},
+})
+
+func withoutKind(list []struct{ Name, Description, Spec string }) []Mutant {
+	out := make([]Mutant, len(list))
+	for i, m := range list {
+		out[i] = Mutant{Name: m.Name, Description: m.Description, Spec: m.Spec}
+	}
+	return out
 }
 
-// Mutants returns every mutant a Config may select, in a stable order.
+// Mutants returns the mutants the example conformance suite must catch, in
+// a stable order. A Config may also select any of ExploreMutants().
 func Mutants() []Mutant { return append([]Mutant(nil), mutants...) }
 
 func knownMutant(name string) bool {
-	for _, m := range mutants {
-		if m.Name == name {
-			return true
+	for _, list := range [][]Mutant{mutants, exploreMutants} {
+		for _, m := range list {
+			if m.Name == name {
+				return true
+			}
 		}
 	}
 	return false

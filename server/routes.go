@@ -233,7 +233,11 @@ next:
 		}
 		var params []string
 		for j, want := range route.segs {
-			got, err := url.PathUnescape(segs[j])
+			seg := segs[j]
+			if rt.s.is(mutPercentAtNotDecoded) && strings.HasPrefix(want, "{") {
+				seg = strings.ReplaceAll(seg, "%40", "%2540") // decodes to %40: the escape is kept
+			}
+			got, err := url.PathUnescape(seg)
 			if err != nil || got == "" {
 				continue next
 			}

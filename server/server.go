@@ -3,7 +3,8 @@
 // in server/sqlite. It owns the routes and handlers, request validation,
 // auth, admission control (load shedding), fault injection, metrics and
 // request logs, and the mutants: named single deviations from SPEC.md that
-// prove the conformance suite catches each kind of bug.
+// prove the conformance suite catches each kind of bug (Mutants), and the
+// explore mutants that the explorer must catch (ExploreMutants).
 //
 // Times (ctime, mtime) are written in UTC+8, upstream's zone; birthdays are
 // calendar values kept as given. Usernames are case-sensitive.
@@ -34,7 +35,7 @@ type Config struct {
 	MaxInflight    int               // 0 = unlimited; past it: 503 899030 + Retry-After
 	FaultInjection bool              // honour X-Fault-Inject (SPEC §6)
 	Logger         *slog.Logger      // nil = discard
-	Mutant         string            // "" = conformant; else a name from Mutants() (never a serve flag)
+	Mutant         string            // "" = conformant; else a name from Mutants() or ExploreMutants() (never a serve flag)
 }
 
 // Server is the reference IM server. Its handler is safe for concurrent use.
@@ -86,7 +87,7 @@ func open(cfg Config, now func() time.Time) (*Server, error) {
 		return nil, fmt.Errorf("max in-flight %d: must be 0 (unlimited) or more", cfg.MaxInflight)
 	}
 	if cfg.Mutant != "" && !knownMutant(cfg.Mutant) {
-		return nil, fmt.Errorf("unknown mutant %q: see server.Mutants()", cfg.Mutant)
+		return nil, fmt.Errorf("unknown mutant %q: see server.Mutants() and server.ExploreMutants()", cfg.Mutant)
 	}
 	if cfg.DB == "" {
 		cfg.DB = ":memory:"
@@ -108,7 +109,7 @@ func open(cfg Config, now func() time.Time) (*Server, error) {
 		s.inflight = make(chan struct{}, cfg.MaxInflight)
 	}
 	ctx := context.Background()
-	store, err := sqlite.Open(ctx, cfg.DB, sqlite.Options{Now: now, ReuseGIDs: s.is(mutGIDReused)})
+	store, err := sqlite.Open(ctx, cfg.DB, sqlite.Options{Now: now, ReuseGIDs: s.is(mutGIDReused), Bugs: s.storeBugs()})
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}

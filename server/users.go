@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"slices"
 	"strconv"
@@ -180,6 +181,13 @@ func (s *Server) getUser(ctx context.Context, q *request) (int, any, error) {
 		Gender: u.Gender, Signature: u.Signature, Region: u.Region, Address: u.Address,
 		MTime: formatTime(u.MTime), CTime: formatTime(u.CTime),
 	}
+	if s.is(mutZeroOmitted) {
+		for _, f := range []**int64{&body.Star, &body.Gender} {
+			if *f != nil && **f == 0 {
+				*f = nil
+			}
+		}
+	}
 	switch {
 	case s.is(mutUserNoCTime):
 		body.CTime = ""
@@ -227,7 +235,7 @@ func (s *Server) parsePatch(body []byte) (im.UserPatch, error) {
 	}
 	text := func(key string, raw json.RawMessage, max int, oneLine bool) (*string, error) {
 		v, ok := asString(raw)
-		if !ok || !boundedText(v, max, oneLine) {
+		if !ok || !s.boundedText(v, max, oneLine) {
 			if oneLine {
 				return nil, invalid("%s must be a string of at most %d bytes without line breaks", key, max)
 			}
@@ -269,7 +277,7 @@ func (s *Server) parsePatch(body []byte) (im.UserPatch, error) {
 			v, ok := asString(raw)
 			var b string
 			if ok {
-				b, ok = parseBirthday(v, s.is(mutBirthdayAnyDay))
+				b, ok = parseBirthday(v, s.leapRule())
 			}
 			if !ok {
 				err = invalid("birthday must be a real date, YYYY-MM-DD or YYYY-MM-DD HH:MM:SS")
@@ -287,10 +295,34 @@ func (s *Server) parsePatch(body []byte) (im.UserPatch, error) {
 	return p, nil
 }
 
+// calendar is the calendar a birthday is checked against: the real one,
+// or a mutant's.
+type calendar int
+
+const (
+	gregorian   calendar = iota // the real calendar
+	anyDay                      // birthday-any-day: no calendar check
+	leapEvery4                  // leap-year-every-4: every fourth year is a leap year
+	leapNo400th                 // leap-year-wrong-2000: no century year is a leap year
+)
+
+// leapRule is the calendar the server checks birthdays against.
+func (s *Server) leapRule() calendar {
+	switch {
+	case s.is(mutBirthdayAnyDay):
+		return anyDay
+	case s.is(mutLeapEvery4):
+		return leapEvery4
+	case s.is(mutLeapWrong2000):
+		return leapNo400th
+	}
+	return gregorian
+}
+
 // parseBirthday accepts a real calendar date as YYYY-MM-DD or YYYY-MM-DD
-// HH:MM:SS and returns it in the latter form. anyDay skips the calendar
-// check (a mutant).
-func parseBirthday(v string, anyDay bool) (string, bool) {
+// HH:MM:SS and returns it in the latter form. A mutant's cal bends the
+// calendar check.
+func parseBirthday(v string, cal calendar) (string, bool) {
 	if len(v) == len("2006-01-02") {
 		v += " 00:00:00"
 	}
@@ -299,9 +331,17 @@ func parseBirthday(v string, anyDay bool) (string, bool) {
 	}
 	t, err := time.Parse(timeLayout, v)
 	if err == nil {
+		if cal == leapNo400th && t.Month() == time.February && t.Day() == 29 && t.Year()%100 == 0 {
+			return "", false
+		}
 		return t.Format(timeLayout), true
 	}
-	if !anyDay {
+	if cal == leapEvery4 && v[4:10] == "-02-29" {
+		if feb28, err := time.Parse(timeLayout, v[:8]+"28"+v[10:]); err == nil && feb28.Year()%4 == 0 {
+			return v, true
+		}
+	}
+	if cal != anyDay {
 		return "", false
 	}
 	var y, m, d, hh, mm, ss int
@@ -383,6 +423,9 @@ func (s *Server) userGroups(ctx context.Context, q *request) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
+	if s.is(mutUserGroupsCapped) && len(gids) > userGroupsCap {
+		gids = gids[:userGroupsCap]
+	}
 	return http.StatusOK, gids, nil
 }
 
@@ -451,6 +494,12 @@ func page[T any](s *Server, start, count int64, fetch func(start, count int64) (
 	from := start
 	if s.is(mutListOverlap) && from > 0 {
 		from--
+	}
+	if s.is(mutPageDriftAfter1000) && from >= pageDriftFrom {
+		from--
+	}
+	if s.is(mutStartInt32) && start > math.MaxInt32 {
+		return listPage[T]{}, fmt.Errorf("start %d: value out of range for int32", start)
 	}
 	total, items, err := fetch(from, count)
 	if err != nil {

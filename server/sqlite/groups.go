@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"jmcheck/server/im"
@@ -31,9 +32,18 @@ func (s *Store) CreateGroup(ctx context.Context, app im.App, g im.NewGroup, limi
 		if gid, err = s.nextGID(ctx, tx, app); err != nil {
 			return err
 		}
+		if s.opts.Bugs.Utf8mb3 {
+			if err := utf8mb3(&g.Name, &g.Desc); err != nil {
+				return err
+			}
+		}
+		name := g.Name
+		if s.opts.Bugs.GroupNameVarchar32 {
+			name = varchar32(name)
+		}
 		now := s.now()
 		_, err = tx.ExecContext(ctx, "INSERT INTO chats (app, gid, owner, name, descr, ctime) VALUES (?, ?, ?, ?, ?, ?)",
-			app, gid, owner, g.Name, g.Desc, now)
+			app, gid, owner, name, g.Desc, now)
 		if err != nil {
 			return fmt.Errorf("create group: %w", err)
 		}
@@ -46,6 +56,11 @@ func (s *Store) CreateGroup(ctx context.Context, app im.App, g im.NewGroup, limi
 	})
 	if err != nil {
 		return im.Group{}, err
+	}
+	if s.opts.Bugs.RacyGIDReadBack {
+		if gid, err = s.readBackMax(ctx, "SELECT MAX(gid) FROM chats WHERE app = ?", app); err != nil {
+			return im.Group{}, err
+		}
 	}
 	members := append([]string{}, g.Members...)
 	return im.Group{GID: gid, Owner: g.Owner, Name: g.Name, Desc: g.Desc, Members: members}, nil
@@ -161,6 +176,11 @@ func (s *Store) DeleteGroup(ctx context.Context, app im.App, gid int64) error {
 		if _, err := getGroup(ctx, tx, app, gid); err != nil {
 			return err
 		}
+		if s.opts.Bugs.StaleUserGroups {
+			if err := rememberUserGroups(ctx, tx, app, gid); err != nil {
+				return err
+			}
+		}
 		if _, err := tx.ExecContext(ctx, "DELETE FROM members WHERE app = ? AND gid = ?", app, gid); err != nil {
 			return fmt.Errorf("delete members: %w", err)
 		}
@@ -178,54 +198,92 @@ func (s *Store) DeleteGroup(ctx context.Context, app im.App, gid int64) error {
 // CodeNoSuchGroup, CodeInvalid (removing the owner), CodeNoSuchUser,
 // CodeAlreadyMember, CodeGroupFull.
 func (s *Store) UpdateMembers(ctx context.Context, app im.App, gid int64, add, remove []string, limit int) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
-		g, err := getGroup(ctx, tx, app, gid)
+	if s.opts.Bugs.RacyMemberLimit {
+		err := s.read(ctx, func(tx *sql.Tx) error {
+			return s.updateMembers(ctx, tx, app, gid, add, remove, limit, false)
+		})
 		if err != nil {
 			return err
 		}
-		for _, name := range remove {
-			if name == g.ownerName {
-				return im.Errorf(im.CodeInvalid, "cannot remove the owner %s from group %d", name, gid)
-			}
+		if err := raceWait(ctx); err != nil {
+			return err
 		}
-		addIDs := make([]int64, len(add))
-		for i, name := range add {
-			if addIDs[i], err = userID(ctx, tx, app, name, im.CodeNoSuchUser); err != nil {
+		limit = math.MaxInt // the bug: checked above, a transaction ago
+	}
+	return s.write(ctx, func(tx *sql.Tx) error {
+		return s.updateMembers(ctx, tx, app, gid, add, remove, limit, true)
+	})
+}
+
+// updateMembers checks a members update in tx and, when apply, applies it.
+func (s *Store) updateMembers(ctx context.Context, tx *sql.Tx, app im.App, gid int64, add, remove []string, limit int, apply bool) error {
+	g, err := getGroup(ctx, tx, app, gid)
+	if err != nil {
+		return err
+	}
+	for _, name := range remove {
+		if name == g.ownerName {
+			return im.Errorf(im.CodeInvalid, "cannot remove the owner %s from group %d", name, gid)
+		}
+	}
+	addIDs := make([]int64, len(add))
+	for i, name := range add {
+		if addIDs[i], err = userID(ctx, tx, app, name, im.CodeNoSuchUser); err != nil {
+			return err
+		}
+	}
+	members, err := listMembers(ctx, tx, app, gid)
+	if err != nil {
+		return err
+	}
+	current := map[int64]bool{g.owner: true}
+	byName := map[string]int64{}
+	for _, m := range members {
+		current[m.id] = true
+		byName[m.name] = m.id
+	}
+	for i, id := range addIDs {
+		if current[id] {
+			return im.Errorf(im.CodeAlreadyMember, "%s is already in group %d", add[i], gid)
+		}
+	}
+	var removeIDs []int64
+	for _, name := range remove {
+		if id, ok := byName[name]; ok {
+			removeIDs = append(removeIDs, id)
+		}
+	}
+	size := 1 + len(members) - len(removeIDs) + len(addIDs)
+	if s.opts.Bugs.MemberCounter {
+		if size, err = countedSize(ctx, tx, app, gid, 1+len(members), len(addIDs)); err != nil {
+			return err
+		}
+	}
+	if size > limit {
+		return im.Errorf(im.CodeGroupFull, "group %d would hold %d people; the limit is %d, owner included", gid, size, limit)
+	}
+	if !apply {
+		return nil
+	}
+	if s.opts.Bugs.MemberCounter {
+		if err := saveCount(ctx, tx, app, gid, size); err != nil {
+			return err
+		}
+	}
+	for _, id := range removeIDs {
+		if s.opts.Bugs.ReaddKeepsJoinOrder {
+			if err := rememberMember(ctx, tx, app, gid, id); err != nil {
 				return err
 			}
 		}
-		members, err := listMembers(ctx, tx, app, gid)
-		if err != nil {
-			return err
+		if _, err := tx.ExecContext(ctx, "DELETE FROM members WHERE app = ? AND gid = ? AND user = ?", app, gid, id); err != nil {
+			return fmt.Errorf("remove member: %w", err)
 		}
-		current := map[int64]bool{g.owner: true}
-		byName := map[string]int64{}
-		for _, m := range members {
-			current[m.id] = true
-			byName[m.name] = m.id
-		}
-		for i, id := range addIDs {
-			if current[id] {
-				return im.Errorf(im.CodeAlreadyMember, "%s is already in group %d", add[i], gid)
-			}
-		}
-		var removeIDs []int64
-		for _, name := range remove {
-			if id, ok := byName[name]; ok {
-				removeIDs = append(removeIDs, id)
-			}
-		}
-		size := 1 + len(members) - len(removeIDs) + len(addIDs)
-		if size > limit {
-			return im.Errorf(im.CodeGroupFull, "group %d would hold %d people; the limit is %d, owner included", gid, size, limit)
-		}
-		for _, id := range removeIDs {
-			if _, err := tx.ExecContext(ctx, "DELETE FROM members WHERE app = ? AND gid = ? AND user = ?", app, gid, id); err != nil {
-				return fmt.Errorf("remove member: %w", err)
-			}
-		}
-		return addMembers(ctx, tx, app, gid, addIDs, s.now())
-	})
+	}
+	if s.opts.Bugs.ReaddKeepsJoinOrder {
+		return readdMembers(ctx, tx, app, gid, addIDs, s.now())
+	}
+	return addMembers(ctx, tx, app, gid, addIDs, s.now())
 }
 
 // GroupMembers returns the owner then the members in join order.

@@ -26,6 +26,12 @@ func (s *Store) SendMessage(ctx context.Context, app im.App, m im.Message) (int6
 				return err
 			}
 		case "group":
+			if s.opts.Bugs.GroupCheckedByCounter {
+				if err := gidBelowCounter(ctx, tx, app, m.GID); err != nil {
+					return err
+				}
+				break
+			}
 			if _, err := getGroup(ctx, tx, app, m.GID); err != nil {
 				return err
 			}
@@ -42,7 +48,14 @@ func (s *Store) SendMessage(ctx context.Context, app im.App, m im.Message) (int6
 		if err != nil {
 			return fmt.Errorf("store message: %w", err)
 		}
+		if s.opts.Bugs.MsgIDPerTarget {
+			return tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM messages WHERE app = ? AND target_type = ? AND target_id = ?",
+				app, m.TargetType, m.TargetID).Scan(&msgID)
+		}
 		return nil
 	})
+	if err == nil && s.opts.Bugs.RacyMsgIDReadBack {
+		msgID, err = s.readBackMax(ctx, "SELECT MAX(msg_id) FROM messages WHERE app = ?", app)
+	}
 	return msgID, err
 }

@@ -40,6 +40,9 @@ type Options struct {
 	// It breaks SPEC.md §4 ("never reused") on purpose and exists only
 	// for the server's mutation tests.
 	ReuseGIDs bool
+	// Bugs plants the explore mutants' store bugs (bugs.go); the zero value
+	// is the conformant store.
+	Bugs Bugs
 }
 
 // Store is an im.Service on SQLite.
@@ -103,6 +106,10 @@ func Open(ctx context.Context, dbPath string, opts Options) (*Store, error) {
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("open %s: %w (is it a jmcheck database?)", dbPath, err)
+	}
+	if err := s.createBugTables(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open %s: %w", dbPath, err)
 	}
 	return s, nil
 }

@@ -22,6 +22,9 @@ func (s *Store) RegisterUsers(ctx context.Context, app im.App, users []im.NewUse
 		}
 		hashes[i] = h
 	}
+	if s.opts.Bugs.RacyRegister {
+		return s.racyRegister(ctx, app, users, hashes)
+	}
 	results := make([]error, len(users))
 	now := s.now()
 	err := s.write(ctx, func(tx *sql.Tx) error {
@@ -46,6 +49,11 @@ func (s *Store) RegisterUsers(ctx context.Context, app im.App, users []im.NewUse
 				return fmt.Errorf("register %s: %w", u.Username, err)
 			}
 			blocks.add(id, 1)
+			if s.opts.Bugs.KeepDeletedProfiles {
+				if err := restoreProfile(ctx, tx, app, u.Username, id); err != nil {
+					return err
+				}
+			}
 		}
 		return blocks.apply(ctx, tx, app, kindUsers)
 	})
@@ -64,8 +72,12 @@ func (s *Store) GetUser(ctx context.Context, app im.App, username string) (im.Us
 			star, gender                                           sql.NullInt64
 			ctime, mtime                                           int64
 		)
-		err := tx.QueryRowContext(ctx, `SELECT username, nickname, avatar, star, birthday, gender,
-			signature, region, address, ctime, mtime FROM users WHERE app = ? AND username = ?`, app, username).
+		name, err := s.canonicalName(ctx, tx, app, username)
+		if err != nil {
+			return err
+		}
+		err = tx.QueryRowContext(ctx, `SELECT username, nickname, avatar, star, birthday, gender,
+			signature, region, address, ctime, mtime FROM users WHERE app = ? AND username = ?`, app, name).
 			Scan(&u.Username, &nickname, &avatar, &star, &birthday, &gender, &signature, &region, &address, &ctime, &mtime)
 		if errors.Is(err, sql.ErrNoRows) {
 			return im.Errorf(im.CodeNoSuchUser, "no such user: %s", username)
@@ -98,7 +110,22 @@ func num(v sql.NullInt64) *int64 {
 
 // UpdateUser applies patch and moves mtime. Codes: CodeNoSuchUser.
 func (s *Store) UpdateUser(ctx context.Context, app im.App, username string, p im.UserPatch) error {
+	if s.opts.Bugs.RacyProfileWrite {
+		return s.racyUpdateUser(ctx, app, username, p)
+	}
+	if s.opts.Bugs.NicknameVarchar32 && p.Nickname != nil {
+		cut := varchar32(*p.Nickname)
+		p.Nickname = &cut
+	}
+	if s.opts.Bugs.BirthdayDate && p.Birthday != nil && len(*p.Birthday) >= len("2006-01-02") {
+		date := (*p.Birthday)[:len("2006-01-02")] + " 00:00:00"
+		p.Birthday = &date
+	}
 	return s.write(ctx, func(tx *sql.Tx) error {
+		username, err := s.canonicalName(ctx, tx, app, username)
+		if err != nil {
+			return err
+		}
 		// A set value is never NULL, so COALESCE keeps exactly the fields
 		// the patch leaves out.
 		res, err := tx.ExecContext(ctx, `UPDATE users SET
@@ -114,6 +141,14 @@ func (s *Store) UpdateUser(ctx context.Context, app im.App, username string, p i
 		if n, _ := res.RowsAffected(); n == 0 {
 			return im.Errorf(im.CodeNoSuchUser, "no such user: %s", username)
 		}
+		if s.opts.Bugs.Utf8mb3 {
+			if err := utf8mb3(p.Nickname, p.Avatar, p.Signature, p.Region, p.Address); err != nil {
+				return err
+			}
+		}
+		if s.opts.Bugs.StarInt32 {
+			return starInt32(p.Star)
+		}
 		return nil
 	})
 }
@@ -122,6 +157,10 @@ func (s *Store) UpdateUser(ctx context.Context, app im.App, username string, p i
 // Codes: CodeNoSuchUser, CodeOwnsGroup.
 func (s *Store) DeleteUser(ctx context.Context, app im.App, username string) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
+		username, err := s.canonicalName(ctx, tx, app, username)
+		if err != nil {
+			return err
+		}
 		id, err := userID(ctx, tx, app, username, im.CodeNoSuchUser)
 		if err != nil {
 			return err
@@ -134,11 +173,25 @@ func (s *Store) DeleteUser(ctx context.Context, app im.App, username string) err
 		if !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("check owned groups: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM members WHERE user = ?", id); err != nil {
-			return fmt.Errorf("leave groups: %w", err)
+		if s.opts.Bugs.KeepDeletedProfiles {
+			if err := keepProfile(ctx, tx, id); err != nil {
+				return err
+			}
 		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM users WHERE id = ?", id); err != nil {
-			return fmt.Errorf("delete user: %w", err)
+		if s.opts.Bugs.KeepMembershipsOnDelete {
+			if err := softDeleteUser(ctx, tx, id); err != nil {
+				return err
+			}
+		} else {
+			if _, err := tx.ExecContext(ctx, "DELETE FROM members WHERE user = ?", id); err != nil {
+				return fmt.Errorf("leave groups: %w", err)
+			}
+			if _, err := tx.ExecContext(ctx, "DELETE FROM users WHERE id = ?", id); err != nil {
+				return fmt.Errorf("delete user: %w", err)
+			}
+		}
+		if s.opts.Bugs.StaleUserTotal {
+			return nil
 		}
 		blocks := blockDeltas{}
 		blocks.add(id, -1)
@@ -168,8 +221,13 @@ func (s *Store) UserGroups(ctx context.Context, app im.App, username string) ([]
 		if err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT gid FROM chats WHERE owner = ?
-			UNION SELECT gid FROM members WHERE user = ? ORDER BY 1`, id, id)
+		query, args := `SELECT gid FROM chats WHERE owner = ?
+			UNION SELECT gid FROM members WHERE user = ? ORDER BY 1`, []any{id, id}
+		if s.opts.Bugs.StaleUserGroups {
+			query, args = `SELECT gid FROM chats WHERE owner = ? UNION SELECT gid FROM members WHERE user = ?
+				UNION SELECT gid FROM bug_user_groups WHERE user = ? ORDER BY 1`, []any{id, id, id}
+		}
+		rows, err := tx.QueryContext(ctx, query, args...)
 		if err != nil {
 			return fmt.Errorf("list user groups: %w", err)
 		}

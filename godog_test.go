@@ -7,7 +7,8 @@
 //
 // The target comes from the environment, as for jmcheck conform:
 // JMCHECK_TARGET, JMCHECK_APPKEY, JMCHECK_SECRET, JMCHECK_APPKEY2,
-// JMCHECK_SECRET2, JMCHECK_GROUP_LIMIT and JMCHECK_CAPABILITIES. With no
+// JMCHECK_SECRET2, JMCHECK_GROUP_LIMIT, JMCHECK_CAPABILITIES and
+// JMCHECK_RUN_ID. With no
 // JMCHECK_TARGET, the embedded reference server starts on a loopback port
 // with every capability on. Undefined or pending steps always fail. The
 // godog CLI (go install github.com/cucumber/godog/cmd/godog@v0.16.0) runs
@@ -21,10 +22,8 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"net"
 	"os"
 	"os/signal"
-	"strconv"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -34,7 +33,7 @@ import (
 
 	"jmcheck/conform"
 	"jmcheck/exitcode"
-	"jmcheck/server"
+	"jmcheck/internal/embedded"
 	"jmcheck/target"
 )
 
@@ -135,68 +134,32 @@ type harness struct {
 	stop   func()
 }
 
-// openHarness returns the target the environment names, checked by a
-// preflight, or starts the embedded reference server.
+// openHarness returns the target the environment names (target.Env*),
+// checked by a preflight, or starts the embedded reference server, as
+// jmcheck conform does.
 func openHarness(ctx context.Context) (*harness, error) {
-	limit := target.DefaultGroupLimit
-	if v := os.Getenv("JMCHECK_GROUP_LIMIT"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 2 {
-			return nil, exitcode.Newf(exitcode.Usage, "JMCHECK_GROUP_LIMIT=%q: give the member limit, owner included (2 or more)", v)
-		}
-		limit = n
-	}
-	url := os.Getenv("JMCHECK_TARGET")
-	if url == "" {
-		return startReference(limit)
-	}
-	t := target.Target{
-		BaseURL: url, AppKey: os.Getenv("JMCHECK_APPKEY"), Secret: os.Getenv("JMCHECK_SECRET"),
-		AppKey2: os.Getenv("JMCHECK_APPKEY2"), Secret2: os.Getenv("JMCHECK_SECRET2"), GroupLimit: limit,
-	}
-	caps, err := conform.ParseCapabilities(os.Getenv("JMCHECK_CAPABILITIES"))
+	t, err := target.FromEnv(os.Getenv)
 	if err != nil {
-		return nil, exitcode.Newf(exitcode.Usage, "JMCHECK_CAPABILITIES: %w", err)
-	}
-	if err := target.Preflight(ctx, nil, t); err != nil {
 		return nil, err
 	}
-	return &harness{target: t, caps: caps, stop: func() {}}, nil
+	caps := conform.AllCapabilities()
+	if t.BaseURL != "" {
+		if caps, err = conform.ParseCapabilities(os.Getenv(target.EnvCapabilities)); err != nil {
+			return nil, exitcode.Newf(exitcode.Usage, "%s=%q: %w", target.EnvCapabilities, os.Getenv(target.EnvCapabilities), err)
+		}
+	}
+	t, stop, err := embedded.Open(ctx, t, embedded.Options{FaultInjection: true, MaxInflight: conform.EmbeddedMaxInflight})
+	if err != nil {
+		return nil, err
+	}
+	return &harness{target: t, caps: caps, stop: stop}, nil
 }
 
-// startReference starts the reference server on a loopback port with two
-// generated apps and every capability on.
+// startReference starts the reference server with every capability on.
 func startReference(groupLimit int) (*harness, error) {
-	t := target.Target{
-		AppKey: "app" + target.NewRunID(), Secret: target.NewRunID() + target.NewRunID(),
-		AppKey2: "app" + target.NewRunID(), Secret2: target.NewRunID() + target.NewRunID(),
-		GroupLimit: groupLimit, Embedded: true,
-	}
-	srv, err := server.Open(server.Config{
-		DB:             ":memory:",
-		Apps:           map[string]string{t.AppKey: t.Secret, t.AppKey2: t.Secret2},
-		GroupLimit:     groupLimit,
-		MaxInflight:    conform.EmbeddedMaxInflight,
-		FaultInjection: true,
-	})
+	t, stop, err := embedded.Start(embedded.Options{GroupLimit: groupLimit, FaultInjection: true, MaxInflight: conform.EmbeddedMaxInflight})
 	if err != nil {
-		return nil, fmt.Errorf("open the reference server: %w", err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		srv.Close()
-		return nil, fmt.Errorf("listen on loopback: %w", err)
-	}
-	t.BaseURL = "http://" + ln.Addr().String()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, ln) }()
-	stop := func() {
-		cancel()
-		if err := <-done; err != nil {
-			fmt.Fprintln(os.Stderr, "reference server:", err)
-		}
-		srv.Close()
+		return nil, err
 	}
 	return &harness{target: t, caps: conform.AllCapabilities(), stop: stop}, nil
 }
@@ -236,7 +199,15 @@ func InitializeTestSuite(sc *godog.TestSuiteContext) {
 			fmt.Fprintln(os.Stderr, "jmcheck:", err)
 			os.Exit(exitcode.Of(err))
 		}
-		runID := target.NewRunID()
+		runID, err := target.ParseRunID(target.EnvRunID, os.Getenv(target.EnvRunID))
+		if err != nil {
+			h.stop()
+			fmt.Fprintln(os.Stderr, "jmcheck:", err)
+			os.Exit(exitcode.Usage)
+		}
+		if runID == "" {
+			runID = target.NewRunID()
+		}
 		steps, err := conform.NewSteps(h.target, runID, h.caps)
 		if err == nil {
 			cli.session, err = conform.NewSession(ctx, conform.SessionConfig{Capabilities: h.caps, Steps: steps})

@@ -10,10 +10,10 @@ import (
 // when the run declares the capability; otherwise it is reported as skipped
 // with the reason, never as passed.
 const (
-	CapFaultInjection = "fault-injection" // honours X-Fault-Inject (SPEC §6)
-	CapOverload       = "overload"        // sheds load with 503 899030 past a small in-flight limit (SPEC §6)
-	CapTwoApps        = "two-apps"        // a second app's credentials are known (SPEC §1 isolation)
-	CapGroupLimit     = "group-limit"     // the run may create hundreds of users to fill a group (SPEC §4)
+	CapFaultInjection = "fault-injection" // honours X-Fault-Inject (spec/PROFILE.md §6)
+	CapOverload       = "overload"        // sheds load with 503 899030 past a small in-flight limit (spec/PROFILE.md §6)
+	CapTwoApps        = "two-apps"        // a second app's credentials are known (spec/PROFILE.md §1 isolation)
+	CapGroupLimit     = "group-limit"     // the run may create hundreds of users to fill a group (spec/PROFILE.md §4)
 )
 
 // EmbeddedMaxInflight is the in-flight request limit to give an embedded
@@ -25,8 +25,8 @@ const EmbeddedMaxInflight = 16
 
 // capabilityHints say how a run gets each capability.
 var capabilityHints = map[string]string{
-	CapFaultInjection: "the target must honour X-Fault-Inject (SPEC §6): declare it with --capabilities fault-injection",
-	CapOverload:       "the target must shed load with 503 899030 past a small in-flight limit (SPEC §6): declare it with --capabilities overload",
+	CapFaultInjection: "the target must honour X-Fault-Inject (spec/PROFILE.md §6): declare it with --capabilities fault-injection",
+	CapOverload:       "the target must shed load with 503 899030 past a small in-flight limit (spec/PROFILE.md §6): declare it with --capabilities overload",
 	CapTwoApps:        "give a second app with --appkey2/--secret2 (or JMCHECK_APPKEY2/JMCHECK_SECRET2)",
 	CapGroupLimit:     "it creates hundreds of users: declare it with --capabilities group-limit",
 }

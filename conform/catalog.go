@@ -130,8 +130,11 @@ func CheckTags(expr string) error {
 var errNoScenario = errors.New("no scenario selected")
 
 // noScenarioError explains an empty selection with the tags that exist.
-func noScenarioError(tags string, all []Scenario) error {
+func noScenarioError(tags string, paths []Path, all []Scenario) error {
 	if len(all) == 0 {
+		if len(paths) > 0 {
+			return fmt.Errorf("%w: %s hold no scenario", errNoScenario, joinPaths(paths))
+		}
 		return fmt.Errorf("%w: the features hold no scenario (is the features folder right?)", errNoScenario)
 	}
 	seen := map[string]bool{}
@@ -149,5 +152,17 @@ func noScenarioError(tags string, all []Scenario) error {
 	if len(plain) > 0 {
 		hint = "tags in use: " + strings.Join(plain, " ") + "; " + hint
 	}
-	return fmt.Errorf("%w: --tags %q matches none of the %d scenarios (%s)", errNoScenario, tags, len(all), hint)
+	where := ""
+	if len(paths) > 0 {
+		where = " of " + joinPaths(paths)
+	}
+	return fmt.Errorf("%w: --tags %q matches none of the %d scenarios%s (%s)", errNoScenario, tags, len(all), where, hint)
+}
+
+func joinPaths(paths []Path) string {
+	s := make([]string, len(paths))
+	for i, p := range paths {
+		s[i] = p.String()
+	}
+	return strings.Join(s, " ")
 }

@@ -42,6 +42,12 @@ type Options struct {
 	// Tags is a godog tag expression ("" runs every scenario). One that
 	// selects no scenario is a usage error.
 	Tags string
+	// Rerun is the command line that reruns one scenario of this run (the
+	// scenario's ID is appended); "": "jmcheck conform".
+	Rerun string
+	// Paths, when given, select feature files, or single scenarios,
+	// outlines or example rows of them by line (ParsePaths).
+	Paths []Path
 	// Concurrency is how many scenarios run at once (at least 1).
 	Concurrency int
 	// Format is godog's formatter for stdout: "pretty", "progress", any
@@ -74,7 +80,15 @@ type Options struct {
 	// InterruptGrace is how long scenarios in flight may take to end once
 	// ctx is cancelled (default 10s).
 	InterruptGrace time.Duration
+	// Abandon, when it closes (a second Ctrl-C), ends the run at once:
+	// scenarios in flight and the cleanup are abandoned, and what was
+	// not cleaned is reported.
+	Abandon <-chan struct{}
 }
+
+// UnusableCleanupTimeout bounds the one short cleanup attempt after the
+// target became unusable during the run.
+const UnusableCleanupTimeout = 10 * time.Second
 
 // Report file names inside Options.ReportDir.
 const (
@@ -118,6 +132,10 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) (*Result, 
 	if fsys == nil {
 		fsys = EmbeddedFeatures()
 	}
+	fsys, err := selectPaths(fsys, opts.Paths)
+	if err != nil {
+		return nil, exitcode.New(exitcode.Usage, err)
+	}
 
 	all, err := LoadScenarios(fsys, "")
 	if err != nil {
@@ -128,7 +146,7 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) (*Result, 
 		return nil, exitcode.New(exitcode.Usage, err)
 	}
 	if len(selected) == 0 {
-		return nil, exitcode.New(exitcode.Usage, noScenarioError(opts.Tags, all))
+		return nil, exitcode.New(exitcode.Usage, noScenarioError(opts.Tags, opts.Paths, all))
 	}
 	if err := runnable(selected, caps); err != nil {
 		return nil, exitcode.New(exitcode.Usage, err)
@@ -178,16 +196,34 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) (*Result, 
 			TestingT:       opts.TestingT,
 		},
 	}
-	code, runErr := runGodog(ctx, suite, opts.InterruptGrace)
+	code, runErr := runGodog(ctx, suite, opts.InterruptGrace, opts.Abandon)
 	if console != nil {
 		console.Close()
 	}
+	var unusable error
+	if u, ok := steps.(interface{ Unusable() error }); ok {
+		unusable = u.Unusable()
+	}
 
 	// Clean up whatever happened, with a context of its own: the run's may
-	// be cancelled already (SIGINT).
+	// be cancelled already (SIGINT). A second interrupt abandons it; a
+	// target that became unusable gets one short attempt.
 	var leftovers []string
 	if !opts.SkipCleanup {
-		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), opts.CleanupTimeout)
+		timeout := opts.CleanupTimeout
+		if unusable != nil {
+			timeout = min(timeout, UnusableCleanupTimeout)
+		}
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
+		if opts.Abandon != nil {
+			go func() {
+				select {
+				case <-opts.Abandon:
+					cancel()
+				case <-cctx.Done():
+				}
+			}()
+		}
 		leftovers = session.Cleanup(cctx)
 		cancel()
 	}
@@ -205,10 +241,15 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) (*Result, 
 	res := &Result{
 		RunID: opts.RunID, Target: opts.Target.BaseURL, Embedded: opts.Target.Embedded,
 		Tags: opts.Tags, Capabilities: capabilityList(caps), Started: started,
-		Leftovers: leftovers, Interrupted: ctx.Err() != nil,
+		Leftovers: leftovers, Interrupted: ctx.Err() != nil, Rerun: opts.Rerun,
 	}
-	res.Scenarios = collect(session, selected, expected, res.Interrupted || opts.StopOnFailure)
+	res.Scenarios = collect(session, selected, expected, res.Interrupted || opts.StopOnFailure || unusable != nil)
 	res.Duration = time.Since(started)
+	if unusable != nil {
+		res.Unusable = unusable.Error()
+		res.WriteSummary(stdout)
+		return res, exitcode.New(exitcode.TargetUnusable, unusable)
+	}
 	if runErr != nil {
 		return res, exitcode.New(exitcode.Failed, runErr)
 	}
@@ -234,7 +275,7 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) (*Result, 
 // keep the caller waiting: the session's Before hook skips every scenario
 // that has not started, in-flight requests see ctx end, and after grace the
 // run is left behind. A panic in godog or a step becomes an error.
-func runGodog(ctx context.Context, suite godog.TestSuite, grace time.Duration) (int, error) {
+func runGodog(ctx context.Context, suite godog.TestSuite, grace time.Duration, abandon <-chan struct{}) (int, error) {
 	type outcome struct {
 		code int
 		err  error
@@ -260,6 +301,8 @@ func runGodog(ctx context.Context, suite godog.TestSuite, grace time.Duration) (
 		return o.code, o.err
 	case <-t.C:
 		return 1, fmt.Errorf("interrupted: scenarios still running after %s were abandoned", grace)
+	case <-abandon:
+		return 1, fmt.Errorf("interrupted twice: the scenarios still running were abandoned")
 	}
 }
 

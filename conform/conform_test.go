@@ -388,7 +388,7 @@ func TestRunReports(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"# Conformance run `jtest0001`: FAIL", "basic.feature:10", "boom, see SPEC.md §3", "SPEC.md: §3", "needs capability two-apps", "user jtest0001u1: 500 internal error", "http://127.0.0.1:1"} {
+	for _, want := range []string{"# Conformance run `jtest0001`: FAIL", "basic.feature:10", "boom, see spec/PROFILE.md §3", "spec/PROFILE.md: §3", "needs capability two-apps", "user jtest0001u1: 500 internal error", "http://127.0.0.1:1"} {
 		if !strings.Contains(string(md), want) {
 			t.Errorf("summary.md lacks %q:\n%s", want, md)
 		}

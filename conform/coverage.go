@@ -14,47 +14,47 @@ import (
 )
 
 // Matrix is the coverage of the API by the features: for every endpoint of
-// spec/ and every error code of SPEC.md §2, how many scenarios carry both
+// spec/ and every error code of spec/PROFILE.md §2, how many scenarios carry both
 // tags. It is read from the tags alone; nothing runs.
 type Matrix struct {
-	Endpoints []spec.Endpoint // rows, in SPEC.md order
-	Codes     []spec.Code     // columns, ascending
+	Endpoints []spec.Endpoint // rows, in api.json order
+	Codes     []spec.CodeInfo // columns, ascending
 	Scenarios int             // every scenario of the features
 
-	cells     map[string]map[int]int // endpoint key -> code -> scenarios
-	happy     map[string]int         // endpoint key -> scenarios without a @code tag
-	rows      map[string]int         // endpoint key -> scenarios
-	cols      map[int]int            // code -> scenarios
-	noEnd     int                    // scenarios tagged @endpoint:none
-	noEndCode map[int]int            // code -> @endpoint:none scenarios
-	unknown   []string               // tags naming nothing in spec/, with where
-	untagged  []string               // scenarios without an @endpoint tag
+	cells     map[string]map[spec.Code]int // endpoint key -> code -> scenarios
+	happy     map[string]int               // endpoint key -> scenarios without a @code tag
+	rows      map[string]int               // endpoint key -> scenarios
+	cols      map[spec.Code]int            // code -> scenarios
+	noEnd     int                          // scenarios tagged @endpoint:none
+	noEndCode map[spec.Code]int            // code -> @endpoint:none scenarios
+	unknown   []string                     // tags naming nothing in spec/, with where
+	untagged  []string                     // scenarios without an @endpoint tag
 }
 
 // Coverage reads the @endpoint: and @code: tags of every scenario of fsys
 // and counts them against the endpoints and codes of spec/.
-func Coverage(fsys fs.FS, endpoints []spec.Endpoint, codes []spec.Code) (*Matrix, error) {
+func Coverage(fsys fs.FS, endpoints []spec.Endpoint, codes []spec.CodeInfo) (*Matrix, error) {
 	all, err := LoadScenarios(fsys, "")
 	if err != nil {
 		return nil, err
 	}
 	m := &Matrix{
 		Endpoints: endpoints, Codes: codes, Scenarios: len(all),
-		cells: map[string]map[int]int{}, happy: map[string]int{}, rows: map[string]int{},
-		cols: map[int]int{}, noEndCode: map[int]int{},
+		cells: map[string]map[spec.Code]int{}, happy: map[string]int{}, rows: map[string]int{},
+		cols: map[spec.Code]int{}, noEndCode: map[spec.Code]int{},
 	}
 	byTag := map[string]string{} // normalised tag -> endpoint key
 	for _, e := range endpoints {
 		byTag[normalTag(e.Tag())] = e.Key()
-		m.cells[e.Key()] = map[int]int{}
+		m.cells[e.Key()] = map[spec.Code]int{}
 	}
-	knownCode := map[int]bool{}
+	knownCode := map[spec.Code]bool{}
 	for _, c := range codes {
 		knownCode[c.Code] = true
 	}
 	for _, s := range all {
 		var ends []string
-		var scCodes []int
+		var scCodes []spec.Code
 		none := false
 		for _, t := range s.Tags {
 			switch {
@@ -68,9 +68,10 @@ func Coverage(fsys fs.FS, endpoints []spec.Endpoint, codes []spec.Code) (*Matrix
 				}
 				ends = append(ends, key)
 			case strings.HasPrefix(t, spec.TagCodePrefix):
-				code, err := strconv.Atoi(strings.TrimPrefix(t, spec.TagCodePrefix))
+				n, err := strconv.Atoi(strings.TrimPrefix(t, spec.TagCodePrefix))
+				code := spec.Code(n)
 				if err != nil || !knownCode[code] {
-					m.unknown = append(m.unknown, fmt.Sprintf("tag %s on %s names no error code of SPEC.md §2", t, s.ID))
+					m.unknown = append(m.unknown, fmt.Sprintf("tag %s on %s names no error code of %s", t, s.ID, spec.Cite("2")))
 					continue
 				}
 				scCodes = append(scCodes, code)
@@ -103,18 +104,18 @@ func Coverage(fsys fs.FS, endpoints []spec.Endpoint, codes []spec.Code) (*Matrix
 }
 
 // normalTag makes a trailing slash of an endpoint tag's path optional, as
-// SPEC.md §1 makes it optional on the wire.
+// spec/PROFILE.md §1 makes it optional on the wire.
 func normalTag(t string) string { return strings.TrimRight(t, "/") }
 
 // Cell returns how many scenarios test the endpoint (its "METHOD PATH"
 // key) for the error code.
-func (m *Matrix) Cell(endpointKey string, code int) int { return m.cells[endpointKey][code] }
+func (m *Matrix) Cell(endpointKey string, code spec.Code) int { return m.cells[endpointKey][code] }
 
 // EndpointTotal returns how many scenarios test the endpoint.
 func (m *Matrix) EndpointTotal(endpointKey string) int { return m.rows[endpointKey] }
 
 // CodeTotal returns how many scenarios assert the error code.
-func (m *Matrix) CodeTotal(code int) int { return m.cols[code] }
+func (m *Matrix) CodeTotal(code spec.Code) int { return m.cols[code] }
 
 // Gaps lists what the features miss, one sentence each: an endpoint or a
 // code of spec/ without a scenario, a tag that names nothing in spec/, a
@@ -123,12 +124,12 @@ func (m *Matrix) Gaps() []string {
 	var out []string
 	for _, e := range m.Endpoints {
 		if m.rows[e.Key()] == 0 {
-			out = append(out, fmt.Sprintf("endpoint %s (SPEC.md §%s, %s) has no scenario: tag one %s", e.Key(), e.Section, e.Title, e.Tag()))
+			out = append(out, fmt.Sprintf("endpoint %s (%s, %s) has no scenario: tag one %s", e.Key(), spec.Cite(e.Section), e.Title, e.Tag()))
 		}
 	}
 	for _, c := range m.Codes {
 		if m.cols[c.Code] == 0 {
-			out = append(out, fmt.Sprintf("code %d (HTTP %d, SPEC.md §%s) has no scenario: tag one %s%d", c.Code, c.Status, c.Section, spec.TagCodePrefix, c.Code))
+			out = append(out, fmt.Sprintf("code %d (HTTP %d, %s) has no scenario: tag one %s%d", c.Code, c.Status, spec.Cite(c.Section), spec.TagCodePrefix, c.Code))
 		}
 	}
 	out = append(out, m.unknown...)
@@ -147,7 +148,7 @@ func (m *Matrix) Advice() []string {
 		var missing []string
 		for _, c := range e.Codes {
 			if m.cells[e.Key()][c] == 0 {
-				missing = append(missing, strconv.Itoa(c))
+				missing = append(missing, c.String())
 			}
 		}
 		if len(missing) > 0 {
@@ -164,7 +165,7 @@ func (m *Matrix) WriteText(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', tabwriter.AlignRight)
 	header := []string{"endpoint", "ok"}
 	for _, c := range m.Codes {
-		header = append(header, shortCode(c.Code))
+		header = append(header, c.Code.Short())
 	}
 	header = append(header, "total")
 	width := len("scenarios per code")
@@ -206,7 +207,7 @@ func (m *Matrix) WriteText(w io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "\nColumns: ok = scenarios with no @code tag (happy paths, shape checks); NNN = error code 899NNN.\n")
+	fmt.Fprintf(w, "\nColumns: ok = scenarios with no @code tag (happy paths, shape checks); NNN = error code 899NNN (the last three digits).\n")
 	fmt.Fprintf(w, "A scenario with several tags counts in each of its cells; totals count scenarios once.\n")
 	if gaps := m.Gaps(); len(gaps) > 0 {
 		fmt.Fprintf(w, "\nGaps (%d):\n", len(gaps))
@@ -223,13 +224,6 @@ func (m *Matrix) WriteText(w io.Writer) error {
 		}
 	}
 	return nil
-}
-
-func shortCode(code int) string {
-	if code >= 899000 && code <= 899999 {
-		return fmt.Sprintf("%03d", code-899000)
-	}
-	return strconv.Itoa(code)
 }
 
 // unique sorts a list and drops its repeats.

@@ -12,19 +12,19 @@ import (
 
 func TestCoverageOfTestFeatures(t *testing.T) {
 	endpoints := []spec.Endpoint{
-		{Method: "POST", Path: "/v1/users/", Section: "3", Title: "batch register", Codes: []int{899001, 899004}},
+		{Method: "POST", Path: "/v1/users/", Section: "3", Title: "batch register", Codes: []spec.Code{899001, 899004}},
 		{Method: "GET", Path: "/v1/users/{username}", Section: "3", Title: "get a user"},
 		{Method: "GET", Path: "/v1/users/", Section: "3", Title: "list users"},
 		{Method: "DELETE", Path: "/v1/groups/{gid}", Section: "4", Title: "delete a group"},
 	}
-	codes := []spec.Code{{Code: 899000, Status: 500, Section: "2"}, {Code: 899001, Status: 403, Section: "3"}, {Code: 899013, Status: 403, Section: "3"}}
+	codes := []spec.CodeInfo{{Code: 899000, Status: 500, Section: "2"}, {Code: 899001, Status: 403, Section: "3"}, {Code: 899013, Status: 403, Section: "3"}}
 	m, err := conform.Coverage(os.DirFS("testdata/features"), endpoints, codes)
 	if err != nil {
 		t.Fatal(err)
 	}
 	cells := []struct {
 		endpoint string
-		code     int
+		code     spec.Code
 		want     int
 	}{
 		{"POST /v1/users/", 899001, 1},
@@ -50,8 +50,8 @@ func TestCoverageOfTestFeatures(t *testing.T) {
 	}
 	gaps := strings.Join(m.Gaps(), "\n")
 	for _, want := range []string{
-		"endpoint DELETE /v1/groups/{gid} (SPEC.md §4, delete a group) has no scenario",
-		"code 899013 (HTTP 403, SPEC.md §3) has no scenario",
+		"endpoint DELETE /v1/groups/{gid} (spec/PROFILE.md §4, delete a group) has no scenario",
+		"code 899013 (HTTP 403, spec/PROFILE.md §3) has no scenario",
 		"scenario capabilities.feature:10 needs fault injection has no @endpoint: tag",
 	} {
 		if !strings.Contains(gaps, want) {
@@ -78,7 +78,7 @@ func TestCoverageOfTestFeatures(t *testing.T) {
 func TestCoverageUnknownTags(t *testing.T) {
 	fsys := featureDir(t, "Feature: f\n  @endpoint:GET:/v1/user @code:899999 @code:abc\n  Scenario: s\n    Given a step that passes\n  @endpoint:none\n  Scenario: n\n    Given a step that passes\n  @endpoint:GET:/v1/users\n  Scenario: slash\n    Given a step that passes\n")
 	endpoints := []spec.Endpoint{{Method: "GET", Path: "/v1/users/", Section: "3", Title: "list users"}}
-	m, err := conform.Coverage(fsys, endpoints, []spec.Code{{Code: 899003, Status: 400, Section: "2"}})
+	m, err := conform.Coverage(fsys, endpoints, []spec.CodeInfo{{Code: 899003, Status: 400, Section: "2"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -51,6 +51,8 @@ type Result struct {
 	Scenarios    []ScenarioResult // selected scenarios, in file order
 	Leftovers    []string         // what cleanup could not delete
 	Interrupted  bool
+	Unusable     string   // why the target became unusable mid-run; "" when it answered
+	Rerun        string   // the command that reruns one scenario, its ID appended
 	Reports      []string // report files written
 }
 
@@ -99,6 +101,9 @@ func (r *Result) Err() error {
 	}
 	if r.Interrupted {
 		parts = append(parts, fmt.Sprintf("interrupted with %d of %d scenarios not run", r.Count(OutcomeNotRun), len(r.Scenarios)))
+	}
+	if r.Unusable != "" {
+		parts = append(parts, "the target became unusable: "+r.Unusable)
 	}
 	if len(parts) == 0 {
 		return nil
@@ -156,9 +161,11 @@ func (r *Result) WriteSummary(w io.Writer) {
 			fmt.Fprintf(w, "           step: %s\n", s.Step)
 		}
 		fmt.Fprintf(w, "           %s\n", indent(s.Reason, "           "))
+		fmt.Fprintf(w, "           rerun: %s %s\n", r.rerun(), s.ID)
 	}
 	for _, s := range r.With(OutcomeFixed) {
 		fmt.Fprintf(w, "  FIXED    %s  %s: passes now, remove its expectation (%s)\n", s.ID, s.Name, s.Expectation.Where())
+		fmt.Fprintf(w, "           rerun: %s %s\n", r.rerun(), s.ID)
 	}
 	skips := map[string]int{}
 	for _, s := range r.With(OutcomeSkipped) {
@@ -175,6 +182,9 @@ func (r *Result) WriteSummary(w io.Writer) {
 	if r.Interrupted {
 		fmt.Fprintf(w, "  INTERRUPTED: %d scenarios not run\n", r.Count(OutcomeNotRun))
 	}
+	if r.Unusable != "" {
+		fmt.Fprintf(w, "  TARGET UNUSABLE: %s\n", r.Unusable)
+	}
 	if len(r.Leftovers) > 0 {
 		fmt.Fprintf(w, "  CLEANUP  could not delete %d things (names prefixed %s), listed on stderr\n", len(r.Leftovers), r.RunID)
 	}
@@ -186,6 +196,14 @@ func (r *Result) WriteSummary(w io.Writer) {
 	} else {
 		fmt.Fprintln(w, "PASS")
 	}
+}
+
+// rerun is the command that reruns one scenario of this run.
+func (r *Result) rerun() string {
+	if r.Rerun != "" {
+		return r.Rerun
+	}
+	return "jmcheck conform"
 }
 
 func indent(s, prefix string) string {

@@ -1,5 +1,5 @@
 // Package features owns the Gherkin feature files of the conformance suite,
-// one per resource area of SPEC.md, and embeds them so the jmcheck binary
+// one per resource area of spec/PROFILE.md, and embeds them so the jmcheck binary
 // runs them from any folder.
 //
 // Tags, on every scenario (Examples blocks may add their own):
@@ -10,7 +10,7 @@
 //	                         @endpoint:none when it hits no endpoint (404, 405)
 //	@code:NNNNNN             an error code the scenario asserts; a happy path
 //	                         carries no @code tag
-//	@spec:N                  the SPEC.md section of the rule (1..8, 7a)
+//	@spec:N                  the spec/PROFILE.md section of the rule (1..8, 7a)
 //	@impl-defined            checks an implementation-defined point for shape
 //	                         only: a 2xx the API allows or a well-formed 4xx
 //

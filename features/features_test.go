@@ -78,13 +78,13 @@ func TestEveryScenarioIsTagged(t *testing.T) {
 		}
 		for _, s := range secs {
 			if !sections[s] {
-				t.Errorf("%s: @spec:%s is not a section of SPEC.md", where, s)
+				t.Errorf("%s: @spec:%s is not a section of spec/PROFILE.md", where, s)
 			}
 		}
 		for _, c := range withPrefix(p.tags, spec.TagCodePrefix) {
 			n, err := strconv.Atoi(c)
-			if _, ok := spec.LookupCode(n); err != nil || !ok {
-				t.Errorf("%s: @code:%s is not a code of SPEC.md §2", where, c)
+			if _, ok := spec.LookupCode(spec.Code(n)); err != nil || !ok {
+				t.Errorf("%s: @code:%s is not a code of spec/PROFILE.md §2", where, c)
 			}
 		}
 		for _, c := range caps {
@@ -124,13 +124,13 @@ func TestCoverage(t *testing.T) {
 			t.Errorf("endpoint %s has no happy-path scenario", e.Key())
 		}
 		for _, c := range e.Codes {
-			if !pairs[key+" "+strconv.Itoa(c)] {
+			if !pairs[key+" "+c.String()] {
 				t.Errorf("endpoint %s has no scenario for its code %d", e.Key(), c)
 			}
 		}
 	}
 	for _, c := range spec.Codes() {
-		if !codes[c.Code] {
+		if !codes[int(c.Code)] {
 			t.Errorf("code %d (%s) has no scenario", c.Code, c.Trigger)
 		}
 	}

@@ -1,175 +1,216 @@
 package load
 
 import (
+	"context"
 	"fmt"
+	"math/rand/v2"
+	"slices"
 	"strconv"
-	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/tidwall/gjson"
+
+	"jmcheck/load/op"
+	"jmcheck/load/stats"
+	"jmcheck/spec"
 )
 
-// sweepTracker checks pages of a list across requests: every item of ours
-// keeps one position while the list does not change, our items come in
-// the order we created them, and in a sequential sweep every item of ours
-// shows up on exactly one page (the pages tile the list: no repeat, no gap).
-// It only judges the items this run seeded: on a shared app, or with other
-// shards of the run, other data may sit between them.
-//
-// A page is judged only while the list is as planned: its total is the
-// planned one, or larger when the list only grows at its end (users, in
-// registration order: what other shards or clients register goes after
-// ours). Once any page reports a total below the largest seen, someone
-// deleted from the list (a shard cleaning up, a client) and positions may
-// have moved under us: from then on no page is judged for order or tiling.
-type sweepTracker struct {
-	mu         sync.Mutex
-	kind       string           // "user" or "group"
-	n          int              // our items, indexed 0..n-1 in creation order
-	name       func(int) string // an item's name, for messages
-	pos        []int32          // position of each of our items, -1 unseen
-	total      int              // list total when the sweep was planned
-	pages      int              // pages per sweep
-	sequential bool
-	appendOnly bool // the list grows only at its end: a larger total moves none of ours
-	open       map[uint64]*sweepState
-
-	peak     int  // largest total any page reported
-	shrunk   bool // a page reported a total below peak
-	unjudged uint64
-
-	complete, tiled, skipped uint64
+func init() {
+	Register(func() Profile { return &paginate{groups: false} })
+	Register(func() Profile { return &paginate{groups: true} })
 }
 
-type sweepState struct {
-	pages  int
-	seen   bitset
-	broken bool // the list changed during the sweep
+// paginate seeds --seed users (or groups), then sweeps their list's pages
+// in --order, judging shape, count, order and tiling; its latency by
+// start offset exposes pages that cost O(offset).
+type paginate struct {
+	groups  bool
+	order   string
+	count   int
+	total   atomic.Int64
+	pages   atomic.Uint64
+	tracker *op.SweepTracker
+	settled string
+
+	// Which listed items are ours: users by counter from seedFirst, groups
+	// by gid.
+	namer     *op.Namer
+	seedFirst uint64
+	gidIndex  map[int64]int
 }
 
-func newSweepTracker(kind string, n int, name func(int) string, total, count int, sequential bool) *sweepTracker {
-	t := &sweepTracker{
-		kind: kind, n: n, name: name, pos: make([]int32, n),
-		total: total, pages: max(1, (total+count-1)/count), sequential: sequential,
-		open: map[uint64]*sweepState{}, peak: total,
+func (p *paginate) Info() Info {
+	if p.groups {
+		return Info{Name: "paginate-groups", Summary: "seeds --seed groups, then sweeps GET /v1/groups/ pages (--order); checks shape, count, order and tiling; latency by offset", Rate: "50/1s"}
 	}
-	for i := range t.pos {
-		t.pos[i] = -1
-	}
-	return t
+	return Info{Name: "paginate-users", Summary: "seeds --seed users, then sweeps GET /v1/users/ pages (--order); checks shape, count, order and tiling; latency by offset", Rate: "50/1s"}
 }
 
-// page observes one page: start, the total it reported, and the indices
-// of our items on it (-1 for items that are not ours). tag is the page's
-// number in a sequential sweep. It returns a failure detail, or "".
-func (t *sweepTracker) page(tag uint64, start, total int, ours []int) string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if total < t.peak {
-		t.shrunk = true
+func (p *paginate) Defaults(o *Options) {
+	if o.Batch == 0 {
+		o.Batch = 1
 	}
-	t.peak = max(t.peak, total)
-	stable := !t.shrunk && (total == t.total || t.appendOnly && total > t.total)
-	if !stable {
-		t.unjudged++
-	}
-	fail := ""
-	last := -1
-	for j, i := range ours {
-		if i < 0 {
-			continue
-		}
-		p := int32(start + j)
-		switch {
-		case t.pos[i] < 0:
-			t.pos[i] = p
-		case stable && t.pos[i] != p && fail == "":
-			fail = fmt.Sprintf("order: %s %s at position %d, earlier at %d: the order is not stable", t.kind, t.name(i), p, t.pos[i])
-		}
-		if i < last && fail == "" {
-			fail = fmt.Sprintf("order: %s %s comes after %s, which was created later", t.kind, t.name(i), t.name(last))
-		}
-		last = max(last, i)
-	}
-	if !t.sequential {
-		return fail
-	}
-	sweep := tag / uint64(t.pages)
-	st := t.open[sweep]
-	if st == nil {
-		st = &sweepState{}
-		t.open[sweep] = st
-	}
-	st.broken = st.broken || !stable
-	for _, i := range ours {
-		if i < 0 {
-			continue
-		}
-		if st.seen.has(uint64(i)) && !st.broken && fail == "" {
-			fail = fmt.Sprintf("tiling: %s %s is on two pages of sweep %d (a repeat)", t.kind, t.name(i), sweep+1)
-		}
-		st.seen.set(uint64(i))
-	}
-	st.pages++
-	if st.pages < t.pages {
-		return fail
-	}
-	delete(t.open, sweep)
-	t.complete++
-	if st.broken {
-		t.skipped++
-		return fail
-	}
-	missing, first := 0, -1
-	for i := 0; i < t.n; i++ {
-		if !st.seen.has(uint64(i)) {
-			missing++
-			if first < 0 {
-				first = i
-			}
+	if o.Seed == 0 {
+		o.Seed = 5000
+		if p.groups {
+			o.Seed = 1000
 		}
 	}
-	if missing > 0 {
-		if fail == "" {
-			fail = fmt.Sprintf("tiling: %d of our %d %ss missing from sweep %d (a gap), first %s", missing, t.n, t.kind, sweep+1, t.name(first))
-		}
-		return fail
-	}
-	t.tiled++
-	return fail
 }
 
-// notes describes the sweeps for the summary.
-func (t *sweepTracker) notes() []string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	seen := 0
-	for _, p := range t.pos {
-		if p >= 0 {
-			seen++
+func (p *paginate) Validate(o Options) error {
+	if o.OversizeRatio > 0 {
+		return fmt.Errorf("--oversize-ratio is for register-batch, not %s", p.Info().Name)
+	}
+	return nil
+}
+
+func (p *paginate) Setup(ctx context.Context, s *Setup) error {
+	e, a, o := s.Env, s.Admin, s.Options
+	p.order, p.count, p.namer = o.Order, o.Count, e.Namer
+	sequential := o.Order == OrderSequential
+	if !p.groups {
+		first, err := a.Users(ctx, e.Namer, e.Ledger, o.Seed, "seeding users")
+		if err != nil {
+			return err
+		}
+		total, err := p.sweepTotal(ctx, s, "/v1/users/")
+		if err != nil {
+			return fmt.Errorf("after seeding: %w", err)
+		}
+		p.seedFirst = first
+		p.total.Store(int64(total))
+		nm := e.Namer
+		p.tracker = op.NewSweepTracker("user", o.Seed, func(i int) string { return nm.User(first + uint64(i)) }, total, o.Count, sequential)
+		p.tracker.AppendOnly = true // spec/PROFILE.md §3: registration order, so new users go last
+		op.List(e, "list-users", spec.RouteListUsers, 1, p.next, p)
+		e.Finish()
+		return nil
+	}
+	owners := min(10, o.Seed)
+	first, err := a.Users(ctx, e.Namer, e.Ledger, owners, "seeding group owners")
+	if err != nil {
+		return err
+	}
+	names := make([]string, owners)
+	for i := range names {
+		names[i] = e.Namer.User(first + uint64(i))
+	}
+	gids, err := a.Groups(ctx, e.Namer, e.Ledger, names, o.Seed)
+	if err != nil {
+		return err
+	}
+	slices.Sort(gids)
+	p.gidIndex = make(map[int64]int, len(gids))
+	for i, g := range gids {
+		p.gidIndex[g] = i
+	}
+	total, err := p.sweepTotal(ctx, s, "/v1/groups/")
+	if err != nil {
+		return fmt.Errorf("after seeding: %w", err)
+	}
+	p.total.Store(int64(total))
+	p.tracker = op.NewSweepTracker("group", len(gids), func(i int) string { return "gid " + strconv.FormatInt(gids[i], 10) }, total, o.Count, sequential)
+	op.List(e, "list-groups", spec.RouteListGroups, 1, p.next, p)
+	e.Finish()
+	return nil
+}
+
+// next picks the next page by --order.
+func (p *paginate) next() (start, count int, tag uint64, tagged bool) {
+	n := int(p.total.Load())
+	switch p.order {
+	case OrderRandom:
+		return rand.IntN(max(n, 1)), p.count, 0, false
+	case OrderDeep:
+		lo := n - max(n/10, 1)
+		return max(lo, 0) + rand.IntN(max(n/10, 1)), p.count, 0, false
+	}
+	k := p.pages.Add(1) - 1
+	pages := uint64(max(1, (n+p.count-1)/p.count))
+	return int(k%pages) * p.count, p.count, k, true
+}
+
+// Item implements op.PageJudge: the index of one of the seeded users or
+// groups, -1 for any other.
+func (p *paginate) Item(v gjson.Result) int {
+	if !p.groups {
+		if c, ok := p.namer.UserIndex(v.Str); v.Type == gjson.String && ok && c >= p.seedFirst && c-p.seedFirst < uint64(p.tracker.N()) {
+			return int(c - p.seedFirst)
+		}
+		return -1
+	}
+	if i, ok := p.gidIndex[v.Int()]; ok && spec.IsPositiveInteger(v) {
+		return i
+	}
+	return -1
+}
+
+// Page implements op.PageJudge.
+func (p *paginate) Page(tag uint64, start, total int, ours []int) string {
+	return p.tracker.Page(tag, start, total, ours)
+}
+
+// Settling of a sharded paginate run: the list total must hold still for
+// settleQuiet, polled every settlePoll, before the sweeps are planned; the
+// wait ends after settleLimit whatever the list does. Variables, so that
+// tests can shorten them.
+var (
+	settleQuiet = 2 * time.Second
+	settlePoll  = 100 * time.Millisecond
+	settleLimit = time.Minute
+)
+
+// sweepTotal reads the total of the list a paginate profile sweeps. A
+// shard first waits until the total holds still: the other shards seed
+// the same list at about the same time, and sweeps planned on a list that
+// still grows would cover only the part seeded so far, and find nothing
+// to judge while it grows (groups: a new gid may sort anywhere).
+func (p *paginate) sweepTotal(ctx context.Context, s *Setup, path string) (int, error) {
+	total, err := s.Admin.ListTotal(ctx, path)
+	if err != nil || !s.Sharded {
+		return total, err
+	}
+	began := time.Now()
+	still := began
+	for time.Since(still) < settleQuiet {
+		if time.Since(began) >= settleLimit {
+			p.settled = fmt.Sprintf("sharded: the list total did not hold still within %s (last %d): the sweeps cover the list as it was then; start the shards together", settleLimit, total)
+			return total, nil
+		}
+		if err := sleep(ctx, settlePoll); err != nil {
+			return total, err
+		}
+		t, err := s.Admin.ListTotal(ctx, path)
+		if err != nil {
+			return total, err
+		}
+		if t != total {
+			total, still = t, time.Now()
 		}
 	}
-	out := []string{fmt.Sprintf("%d of our %d %ss seen on some page; list total %d", seen, t.n, t.kind, t.total)}
-	if t.sequential {
-		s := fmt.Sprintf("sequential sweeps of %d pages: %d complete, %d tiled with no repeat and no gap", t.pages, t.complete, t.tiled)
-		if t.skipped > 0 {
-			s += ", " + strconv.FormatUint(t.skipped, 10) + " not judged (the list changed during the sweep)"
-		}
-		if n := len(t.open); n > 0 {
-			s += ", " + strconv.Itoa(n) + " cut short by the end of the run"
-		}
-		out = append(out, s)
-		if t.complete == 0 {
-			out = append(out, "no sweep completed: run longer, raise --rate, or seed fewer")
-		}
+	p.settled = fmt.Sprintf("sharded: waited %s for the other shards' seeding; the list total held still at %d for %s", time.Since(began).Round(time.Millisecond), total, settleQuiet)
+	return total, nil
+}
+
+func (p *paginate) Judge(*stats.Summary) (checks, problems []string) {
+	if p.settled != "" {
+		checks = append(checks, p.settled)
 	}
-	if t.unjudged > 0 {
-		why := "the list total differed from the planned " + strconv.Itoa(t.total)
-		if t.shrunk {
-			why = "the list shrank during the run (another shard or client deleted from it), so positions may have moved"
-		}
-		pages := "pages"
-		if t.unjudged == 1 {
-			pages = "page"
-		}
-		out = append(out, fmt.Sprintf("%d %s not judged for order or tiling: %s", t.unjudged, pages, why))
+	if p.tracker != nil {
+		checks = append(checks, p.tracker.Notes()...)
 	}
-	return out
+	return checks, nil
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }

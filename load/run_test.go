@@ -5,6 +5,11 @@ import (
 	"context"
 	"errors"
 	"io"
+	"jmcheck/load/check"
+	"jmcheck/load/pace"
+	"jmcheck/load/results"
+	"jmcheck/load/stats"
+	"jmcheck/spec"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,24 +21,24 @@ import (
 
 // capped returns a pacing of n requests at rate per second, bounded by a
 // generous duration: tests count requests, never time them.
-func capped(rate int, n uint64) Pacing {
-	return Pacing{Pacer: vegeta.ConstantPacer{Freq: rate, Per: time.Second}, Duration: 20 * time.Second, MaxRequests: n}
+func capped(rate int, n uint64) pace.Pacing {
+	return pace.Pacing{Pacer: vegeta.ConstantPacer{Freq: rate, Per: time.Second}, Duration: 20 * time.Second, MaxRequests: n}
 }
 
 type runCase struct {
 	profile string
 	opts    Options
-	pacing  Pacing
+	pacing  pace.Pacing
 	edit    func(*Config)
 }
 
 // mustRun runs a profile against a fake and returns the summary.
-func mustRun(t *testing.T, f *fakeAPI, c runCase) *Summary {
+func mustRun(t *testing.T, f *fakeAPI, c runCase) *stats.Summary {
 	t.Helper()
 	return mustRunCtx(t, context.Background(), f, c)
 }
 
-func mustRunCtx(t *testing.T, ctx context.Context, f *fakeAPI, c runCase) *Summary {
+func mustRunCtx(t *testing.T, ctx context.Context, f *fakeAPI, c runCase) *stats.Summary {
 	t.Helper()
 	cfg := Config{
 		Target: f.start(t), Profile: c.profile, Options: c.opts, Pacing: c.pacing,
@@ -49,7 +54,7 @@ func mustRunCtx(t *testing.T, ctx context.Context, f *fakeAPI, c runCase) *Summa
 	return sum
 }
 
-func failuresOf(s *Summary, r Reason) uint64 {
+func failuresOf(s *stats.Summary, r check.Reason) uint64 {
 	for _, f := range s.Failures {
 		if f.Reason == r {
 			return f.Count
@@ -58,7 +63,7 @@ func failuresOf(s *Summary, r Reason) uint64 {
 	return 0
 }
 
-func hasSample(s *Summary, substr string) bool {
+func hasSample(s *stats.Summary, substr string) bool {
 	for _, f := range s.Samples {
 		if strings.Contains(f.Detail, substr) {
 			return true
@@ -67,7 +72,7 @@ func hasSample(s *Summary, substr string) bool {
 	return false
 }
 
-func hasProblem(s *Summary, substr string) bool {
+func hasProblem(s *stats.Summary, substr string) bool {
 	for _, p := range s.Problems {
 		if strings.Contains(p, substr) {
 			return true
@@ -78,19 +83,19 @@ func hasProblem(s *Summary, substr string) bool {
 
 func TestRunProfilesPassOnAConformantServer(t *testing.T) {
 	cases := map[string]runCase{
-		"RegisterBatch":      {profile: ProfileRegisterBatch, opts: Options{Batch: 50, OversizeRatio: 0.25}, pacing: capped(100, 8)},
-		"PaginateUsers":      {profile: ProfilePaginateUsers, opts: Options{Seed: 1200, Count: 500}, pacing: capped(200, 12)},
-		"PaginateUsersDeep":  {profile: ProfilePaginateUsers, opts: Options{Seed: 600, Count: 100, Order: OrderDeep}, pacing: capped(200, 10)},
-		"PaginateGroups":     {profile: ProfilePaginateGroups, opts: Options{Seed: 30, Count: 7}, pacing: capped(200, 15)},
-		"PaginateGroupsRand": {profile: ProfilePaginateGroups, opts: Options{Seed: 30, Count: 7, Order: OrderRandom}, pacing: capped(200, 15)},
-		"Mixed":              {profile: ProfileMixed, opts: Options{Seed: 20}, pacing: capped(300, 150)},
-		"Overload":           {profile: ProfileOverload, opts: Options{Seed: 10}, pacing: capped(400, 80)},
+		"RegisterBatch":      {profile: "register-batch", opts: Options{Batch: 50, OversizeRatio: 0.25}, pacing: capped(100, 8)},
+		"PaginateUsers":      {profile: "paginate-users", opts: Options{Seed: 1200, Count: 500}, pacing: capped(200, 12)},
+		"PaginateUsersDeep":  {profile: "paginate-users", opts: Options{Seed: 600, Count: 100, Order: OrderDeep}, pacing: capped(200, 10)},
+		"PaginateGroups":     {profile: "paginate-groups", opts: Options{Seed: 30, Count: 7}, pacing: capped(200, 15)},
+		"PaginateGroupsRand": {profile: "paginate-groups", opts: Options{Seed: 30, Count: 7, Order: OrderRandom}, pacing: capped(200, 15)},
+		"Mixed":              {profile: "mixed", opts: Options{Seed: 20}, pacing: capped(300, 150)},
+		"Overload":           {profile: "overload", opts: Options{Seed: 10}, pacing: capped(400, 80)},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			f := newFakeAPI()
-			if c.profile == ProfileOverload {
+			if c.profile == "overload" {
 				f.maxInflight, f.sleep = 2, 20*time.Millisecond
 			}
 			sum := mustRun(t, f, c)
@@ -112,10 +117,10 @@ func TestRunProfilesPassOnAConformantServer(t *testing.T) {
 
 func TestRegisterBatchCountsOversizeAsExpected(t *testing.T) {
 	f := newFakeAPI()
-	sum := mustRun(t, f, runCase{profile: ProfileRegisterBatch, opts: Options{Batch: 10, OversizeRatio: 0.5}, pacing: capped(100, 10)})
+	sum := mustRun(t, f, runCase{profile: "register-batch", opts: Options{Batch: 10, OversizeRatio: 0.5}, pacing: capped(100, 10)})
 	var got uint64
 	for _, a := range sum.Answers {
-		if a.Status == 403 && a.Code == codeBatchTooLarge && a.Expected {
+		if a.Status == 403 && a.Code == spec.CodeBatchTooLarge && a.Expected {
 			got += a.Count
 		}
 	}
@@ -131,75 +136,75 @@ func TestProfilesCatchAMisbehavingServer(t *testing.T) {
 	cases := map[string]struct {
 		run     runCase
 		break_  func(*fakeAPI)
-		reason  Reason // a failure reason that must be counted, ReasonNone for none
-		sample  string // a failure detail or problem that must appear
-		problem bool   // sample is a problem, not a failure sample
+		reason  check.Reason // a failure reason that must be counted, check.None for none
+		sample  string       // a failure detail or problem that must appear
+		problem bool         // sample is a problem, not a failure sample
 	}{
 		"WrongOversizeCode": {
-			run:    runCase{profile: ProfileRegisterBatch, opts: Options{Batch: 5, OversizeRatio: 0.5}, pacing: capped(100, 6)},
-			break_: func(f *fakeAPI) { f.oversizeCode = codeMalformed },
-			reason: ReasonCode, sample: "403 899003, want 403 899013",
+			run:    runCase{profile: "register-batch", opts: Options{Batch: 5, OversizeRatio: 0.5}, pacing: capped(100, 6)},
+			break_: func(f *fakeAPI) { f.oversizeCode = int(spec.CodeInvalid) },
+			reason: check.Code, sample: "403 899003, want 403 899013",
 		},
 		"MissingBatchItem": {
-			run:    runCase{profile: ProfileRegisterBatch, opts: Options{Batch: 5}, pacing: capped(100, 4)},
+			run:    runCase{profile: "register-batch", opts: Options{Batch: 5}, pacing: capped(100, 4)},
 			break_: func(f *fakeAPI) { f.dropItem = true },
-			reason: ReasonBody, sample: "an item is missing",
+			reason: check.Body, sample: "an item is missing",
 		},
 		"LostUsers": {
-			run:    runCase{profile: ProfileRegisterBatch, opts: Options{Batch: 5}, pacing: capped(100, 2)},
+			run:    runCase{profile: "register-batch", opts: Options{Batch: 5}, pacing: capped(100, 2)},
 			break_: func(f *fakeAPI) { f.forget = true },
 			sample: "lost users: 10", problem: true,
 		},
 		"OverlappingPages": {
-			run:    runCase{profile: ProfilePaginateUsers, opts: Options{Seed: 40, Count: 10}, pacing: capped(200, 8)},
+			run:    runCase{profile: "paginate-users", opts: Options{Seed: 40, Count: 10}, pacing: capped(200, 8)},
 			break_: func(f *fakeAPI) { f.pageShift = -1 },
-			reason: ReasonBody, sample: "tiling",
+			reason: check.Body, sample: "tiling",
 		},
 		"SkippingPages": {
-			run:    runCase{profile: ProfilePaginateUsers, opts: Options{Seed: 40, Count: 10}, pacing: capped(200, 8)},
+			run:    runCase{profile: "paginate-users", opts: Options{Seed: 40, Count: 10}, pacing: capped(200, 8)},
 			break_: func(f *fakeAPI) { f.pageShift = 1 },
-			reason: ReasonBody, sample: "page:",
+			reason: check.Body, sample: "page:",
 		},
 		"UnsortedGroupPages": {
-			run:    runCase{profile: ProfilePaginateGroups, opts: Options{Seed: 12, Count: 5}, pacing: capped(200, 6)},
+			run:    runCase{profile: "paginate-groups", opts: Options{Seed: 12, Count: 5}, pacing: capped(200, 6)},
 			break_: func(f *fakeAPI) { f.reverse = true },
-			reason: ReasonBody, sample: "not ascending",
+			reason: check.Body, sample: "not ascending",
 		},
 		"WrongMissingUserCode": {
-			run:    runCase{profile: ProfileMixed, opts: Options{Seed: 5, Mix: map[string]int{"get-missing": 1}}, pacing: capped(200, 5)},
-			break_: func(f *fakeAPI) { f.missingCode = codeMalformed },
-			reason: ReasonCode, sample: "403 899003, want 403 899002",
+			run:    runCase{profile: "mixed", opts: Options{Seed: 5, Mix: map[string]int{"get-missing": 1}}, pacing: capped(200, 5)},
+			break_: func(f *fakeAPI) { f.missingCode = int(spec.CodeInvalid) },
+			reason: check.Code, sample: "403 899003, want 403 899002",
 		},
 		"ServerErrorsUnderLoad": {
-			run:    runCase{profile: ProfileMixed, opts: Options{Seed: 10}, pacing: capped(300, 60)},
+			run:    runCase{profile: "mixed", opts: Options{Seed: 10}, pacing: capped(300, 60)},
 			break_: func(f *fakeAPI) { f.failEvery = 5 },
-			reason: ReasonStatus, sample: "status: 500 899000",
+			reason: check.Status, sample: "status: 500 899000",
 		},
 		"ShedWithoutRetryAfter": {
-			run:    runCase{profile: ProfileOverload, opts: Options{Seed: 5}, pacing: capped(400, 60)},
+			run:    runCase{profile: "overload", opts: Options{Seed: 5}, pacing: capped(400, 60)},
 			break_: func(f *fakeAPI) { f.maxInflight, f.sleep, f.noRetryAfter = 1, 20*time.Millisecond, true },
-			reason: ReasonHeader, sample: "without a Retry-After",
+			reason: check.Header, sample: "without a Retry-After",
 		},
 		"OverloadWithoutShedding": {
-			run:    runCase{profile: ProfileOverload, opts: Options{Seed: 5}, pacing: capped(200, 10)},
+			run:    runCase{profile: "overload", opts: Options{Seed: 5}, pacing: capped(200, 10)},
 			break_: func(f *fakeAPI) {},
 			sample: "no request was shed", problem: true,
 		},
 		"OverloadTimeouts": {
-			run: runCase{profile: ProfileOverload, opts: Options{Seed: 5}, pacing: capped(100, 3),
+			run: runCase{profile: "overload", opts: Options{Seed: 5}, pacing: capped(100, 3),
 				edit: func(c *Config) { c.Timeout = 50 * time.Millisecond }},
 			break_: func(f *fakeAPI) { f.sleep = 300 * time.Millisecond },
-			reason: ReasonTimeout, sample: "timeout",
+			reason: check.Timeout, sample: "timeout",
 		},
 		"OverloadResets": {
-			run:    runCase{profile: ProfileOverload, opts: Options{Seed: 5}, pacing: capped(200, 20)},
+			run:    runCase{profile: "overload", opts: Options{Seed: 5}, pacing: capped(200, 20)},
 			break_: func(f *fakeAPI) { f.resetEvery = 3 },
-			reason: ReasonConnection, sample: "connection",
+			reason: check.Connection, sample: "connection",
 		},
 		"OverloadServerErrors": {
-			run:    runCase{profile: ProfileOverload, opts: Options{Seed: 5}, pacing: capped(200, 20)},
+			run:    runCase{profile: "overload", opts: Options{Seed: 5}, pacing: capped(200, 20)},
 			break_: func(f *fakeAPI) { f.failEvery = 4 },
-			reason: ReasonStatus, sample: "status: 500",
+			reason: check.Status, sample: "status: 500",
 		},
 	}
 	for name, c := range cases {
@@ -211,7 +216,7 @@ func TestProfilesCatchAMisbehavingServer(t *testing.T) {
 			if sum.Pass {
 				t.Fatalf("got a pass, want a failure: %+v", sum)
 			}
-			if c.reason != ReasonNone && failuresOf(sum, c.reason) == 0 {
+			if c.reason != check.None && failuresOf(sum, c.reason) == 0 {
 				t.Errorf("got failures %v, want some of reason %s", sum.Failures, c.reason)
 			}
 			if c.problem && !hasProblem(sum, c.sample) {
@@ -240,9 +245,9 @@ func TestThresholdsGateTheRun(t *testing.T) {
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			var ths []Threshold
+			var ths []stats.Threshold
 			for _, s := range c.thresholds {
-				th, err := ParseThreshold(s)
+				th, err := stats.ParseThreshold(s)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -250,7 +255,7 @@ func TestThresholdsGateTheRun(t *testing.T) {
 			}
 			f := newFakeAPI()
 			f.failEvery = c.failEvery
-			sum := mustRun(t, f, runCase{profile: ProfileMixed, opts: Options{Seed: 5, Mix: map[string]int{"get-user": 1}}, pacing: capped(200, 20),
+			sum := mustRun(t, f, runCase{profile: "mixed", opts: Options{Seed: 5, Mix: map[string]int{"get-user": 1}}, pacing: capped(200, 20),
 				edit: func(cfg *Config) { cfg.Thresholds = ths }})
 			if sum.Pass != c.wantPass {
 				t.Fatalf("got pass=%v, want %v; thresholds %+v; problems %q", sum.Pass, c.wantPass, sum.Thresholds, sum.Problems)
@@ -276,8 +281,8 @@ func TestInterruptStopsTheAttackAndStillCleansUp(t *testing.T) {
 	defer cancel()
 	var once sync.Once
 	sum := mustRunCtx(t, ctx, f, runCase{
-		profile: ProfileRegisterBatch, opts: Options{Batch: 20},
-		pacing: Pacing{Pacer: vegeta.ConstantPacer{Freq: 50, Per: time.Second}, Duration: time.Minute},
+		profile: "register-batch", opts: Options{Batch: 20},
+		pacing: pace.Pacing{Pacer: vegeta.ConstantPacer{Freq: 50, Per: time.Second}, Duration: time.Minute},
 		edit: func(c *Config) {
 			c.Log = lineWriter(func(s string) {
 				if strings.HasPrefix(s, "attack:") {
@@ -315,8 +320,8 @@ func TestSlowRateStopsAtItsDurationAndOnInterrupt(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			cfg := Config{
-				Target: tgt, Profile: ProfileMixed, Options: Options{Seed: 2, Mix: map[string]int{"get-user": 1}},
-				Pacing: Pacing{Pacer: hourly, Duration: c.duration}, CleanupRate: 5000,
+				Target: tgt, Profile: "mixed", Options: Options{Seed: 2, Mix: map[string]int{"get-user": 1}},
+				Pacing: pace.Pacing{Pacer: hourly, Duration: c.duration}, CleanupRate: 5000,
 				Log: lineWriter(func(s string) {
 					if c.interrupt && strings.HasPrefix(s, "attack:") {
 						cancel()
@@ -324,7 +329,7 @@ func TestSlowRateStopsAtItsDurationAndOnInterrupt(t *testing.T) {
 				}),
 			}
 			type result struct {
-				sum *Summary
+				sum *stats.Summary
 				err error
 			}
 			done := make(chan result, 1)
@@ -350,7 +355,7 @@ func TestSlowRateStopsAtItsDurationAndOnInterrupt(t *testing.T) {
 func TestResultFileIsVegetaCompatible(t *testing.T) {
 	f := newFakeAPI()
 	var buf bytes.Buffer
-	sum := mustRun(t, f, runCase{profile: ProfileRegisterBatch, opts: Options{Batch: 3, OversizeRatio: 0.5}, pacing: capped(100, 6),
+	sum := mustRun(t, f, runCase{profile: "register-batch", opts: Options{Batch: 3, OversizeRatio: 0.5}, pacing: capped(100, 6),
 		edit: func(c *Config) { c.Results = vegeta.NewEncoder(&buf) }})
 	dec := vegeta.NewDecoder(bytes.NewReader(buf.Bytes()))
 	var got, expected int
@@ -372,8 +377,8 @@ func TestResultFileIsVegetaCompatible(t *testing.T) {
 	if uint64(got) != sum.Requests || expected != 3 {
 		t.Errorf("got %d results (%d expected 403s), want %d (3)", got, expected, sum.Requests)
 	}
-	stats := NewStats(time.Time{})
-	if err := ReadFrom(bytes.NewReader(buf.Bytes()), "results", stats); err != nil {
+	stats := stats.NewStats(time.Time{})
+	if err := results.ReadFrom(bytes.NewReader(buf.Bytes()), "results", stats); err != nil {
 		t.Fatal(err)
 	}
 	back := stats.Summary()
@@ -387,8 +392,8 @@ func TestGeneratorFallingShortFailsTheRun(t *testing.T) {
 	f.sleep = 50 * time.Millisecond
 	// One worker that waits on every answer cannot keep 100/s: a closed
 	// model in disguise, which the run must call out.
-	sum := mustRun(t, f, runCase{profile: ProfileMixed, opts: Options{Seed: 3, Mix: map[string]int{"get-user": 1}},
-		pacing: Pacing{Pacer: vegeta.ConstantPacer{Freq: 100, Per: time.Second}, Duration: 500 * time.Millisecond},
+	sum := mustRun(t, f, runCase{profile: "mixed", opts: Options{Seed: 3, Mix: map[string]int{"get-user": 1}},
+		pacing: pace.Pacing{Pacer: vegeta.ConstantPacer{Freq: 100, Per: time.Second}, Duration: 500 * time.Millisecond},
 		edit:   func(c *Config) { c.Workers, c.MaxWorkers = 1, 1 }})
 	if sum.Pass || !hasProblem(sum, "the generator fell short") || !hasProblem(sum, "--max-workers") {
 		t.Errorf("got pass=%v problems %q, want the generator named short of its plan", sum.Pass, sum.Problems)
@@ -401,9 +406,9 @@ func TestGeneratorFallingShortFailsTheRun(t *testing.T) {
 func TestStdTransportRunsTheSameChecks(t *testing.T) {
 	f := newFakeAPI()
 	f.failEvery = 4
-	sum := mustRun(t, f, runCase{profile: ProfileMixed, opts: Options{Seed: 5}, pacing: capped(200, 40),
+	sum := mustRun(t, f, runCase{profile: "mixed", opts: Options{Seed: 5}, pacing: capped(200, 40),
 		edit: func(c *Config) { c.Transport = TransportStd }})
-	if sum.Requests != 40 || failuresOf(sum, ReasonStatus) == 0 {
+	if sum.Requests != 40 || failuresOf(sum, check.Status) == 0 {
 		t.Errorf("got %d requests and failures %v, want 40 and some status failures", sum.Requests, sum.Failures)
 	}
 }
@@ -413,7 +418,7 @@ func TestShardsSplitTheRateAndKeepTheirNames(t *testing.T) {
 	tgt := f.start(t)
 	var (
 		wg   sync.WaitGroup
-		sums [2]*Summary
+		sums [2]*stats.Summary
 		errs [2]error
 	)
 	for i := range 2 {
@@ -421,7 +426,7 @@ func TestShardsSplitTheRateAndKeepTheirNames(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			sums[i], errs[i] = Run(context.Background(), Config{
-				Target: tgt, Profile: ProfileRegisterBatch, Options: Options{Batch: 5},
+				Target: tgt, Profile: "register-batch", Options: Options{Batch: 5},
 				Pacing: capped(200, 10), RunID: "jshardtst", Shard: Shard{Index: i, Count: 2},
 				CleanupRate: 5000,
 			})

@@ -4,18 +4,19 @@ import (
 	"os"
 	"time"
 
-	"jmcheck/load"
+	"jmcheck/load/stats"
 	"jmcheck/reports"
+	"jmcheck/spec"
 )
 
 func ExampleWriteLoadText() {
 	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	stats := load.NewStats(t0)
+	st := stats.NewStats(t0)
 	for i := 0; i < 3; i++ {
-		stats.Add(&load.Sample{Route: load.RouteGetUser, Status: 200, Offset: -1,
+		st.Add(&stats.Sample{Route: spec.RouteGetUser, Status: 200, Offset: -1,
 			Timestamp: t0.Add(time.Duration(i) * time.Second), Latency: time.Duration(i+1) * time.Millisecond})
 	}
-	sum := stats.Summary()
+	sum := st.Summary()
 	sum.Profile, sum.Pass = "mixed", true
 	_ = reports.WriteLoadText(os.Stdout, sum)
 	// Output:
@@ -35,7 +36,7 @@ func ExampleWriteLoadText() {
 }
 
 func ExampleWriteLoadHTML() {
-	sum := &load.Summary{Profile: "overload", Pass: true}
+	sum := &stats.Summary{Profile: "overload", Pass: true}
 	f, err := os.CreateTemp("", "load-*.html")
 	if err != nil {
 		return

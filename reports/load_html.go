@@ -6,14 +6,14 @@ import (
 	"io"
 	"time"
 
-	"jmcheck/load"
+	"jmcheck/load/stats"
 )
 
 // WriteLoadHTML writes a load run as one self-contained HTML page: the
 // verdict, totals, latency over time, throughput over time, latency by
 // list offset (inline SVG), and the tables of the text summary. It loads
 // nothing from anywhere.
-func WriteLoadHTML(w io.Writer, s *load.Summary) error {
+func WriteLoadHTML(w io.Writer, s *stats.Summary) error {
 	data := loadPage{S: s, Title: "jmcheck load"}
 	if s.Profile != "" {
 		data.Title += " " + s.Profile
@@ -37,7 +37,7 @@ func WriteLoadHTML(w io.Writer, s *load.Summary) error {
 }
 
 type loadPage struct {
-	S        *load.Summary
+	S        *stats.Summary
 	Title    string
 	Started  string
 	Rate     string
@@ -48,7 +48,7 @@ type loadPage struct {
 
 func loadMS(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
-func loadLatencyChart(s *load.Summary) template.HTML {
+func loadLatencyChart(s *stats.Summary) template.HTML {
 	c := loadChart{Title: "Latency over time", XLabel: "seconds since the attack began", YLabel: "latency (ms)"}
 	p50 := loadSeries{Name: "p50", Color: "#2b6cb0"}
 	p90 := loadSeries{Name: "p90", Color: "#dd8a1c"}
@@ -68,7 +68,7 @@ func loadLatencyChart(s *load.Summary) template.HTML {
 	return c.SVG()
 }
 
-func loadThroughputChart(s *load.Summary) template.HTML {
+func loadThroughputChart(s *stats.Summary) template.HTML {
 	c := loadChart{Title: "Requests sent per second", XLabel: "seconds since the attack began", YLabel: "requests/s"}
 	all := loadSeries{Name: "sent", Color: "#2f855a"}
 	bad := loadSeries{Name: "failed", Color: "#c53030"}
@@ -84,7 +84,7 @@ func loadThroughputChart(s *load.Summary) template.HTML {
 	return c.SVG()
 }
 
-func loadOffsetChart(t *load.OffsetTable) template.HTML {
+func loadOffsetChart(t *stats.OffsetTable) template.HTML {
 	c := loadChart{Title: "Latency by start offset", XLabel: "start offset of the page (middle of the bucket)", YLabel: "latency (ms)"}
 	p50 := loadSeries{Name: "p50", Color: "#2b6cb0"}
 	p99 := loadSeries{Name: "p99", Color: "#c53030"}

@@ -3,13 +3,16 @@ package reports
 import (
 	"bytes"
 	"flag"
+	"jmcheck/ledger"
+	"jmcheck/load/check"
+	"jmcheck/load/results"
+	"jmcheck/load/stats"
+	"jmcheck/spec"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"jmcheck/load"
 )
 
 // The golden files are refreshed with: go test ./reports -run Load -update
@@ -26,13 +29,13 @@ func loadUpdateGolden() bool {
 
 // loadFixture builds a summary from fixed samples: a paginate run with a
 // slow deep end, a few failures, thresholds and a cleanup.
-func loadFixture() *load.Summary {
+func loadFixture() *stats.Summary {
 	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	stats := load.NewStats(t0)
+	st := stats.NewStats(t0)
 	for i := 0; i < 400; i++ {
 		start := (i % 20) * 500
-		s := load.Sample{
-			Route: load.RouteListUsers, Status: 200, Offset: start,
+		s := stats.Sample{
+			Route: spec.RouteListUsers, Status: 200, Offset: start,
 			URL:       "http://127.0.0.1:8080/v1/users/?start=" + loadItoa(start) + "&count=500",
 			Timestamp: t0.Add(time.Duration(i) * 25 * time.Millisecond),
 			Latency:   time.Duration(500+start/10+i%7*40) * time.Microsecond,
@@ -40,23 +43,23 @@ func loadFixture() *load.Summary {
 		}
 		switch {
 		case i == 123:
-			s.Reason, s.Detail = load.ReasonBody, "body: tiling: user j1-0-u77 is on two pages of sweep 7 (a repeat)"
+			s.Reason, s.Detail = check.Body, "body: tiling: user j1-0-u77 is on two pages of sweep 7 (a repeat)"
 		case i == 321:
-			s.Status, s.Code, s.Reason, s.Detail = 500, 899000, load.ReasonStatus, "status: 500 899000, want 200"
+			s.Status, s.Code, s.Reason, s.Detail = 500, 899000, check.Status, "status: 500 899000, want 200"
 		case i%50 == 0:
 			s.Status, s.Code, s.Expected = 503, 899030, true
 		}
-		stats.Add(&s)
+		st.Add(&s)
 	}
-	sum := stats.Summary()
+	sum := st.Summary()
 	sum.Profile, sum.RunID, sum.Target = "paginate-users", "jfixture1", "http://127.0.0.1:8080"
 	sum.Pacing = "constant 40/s for 10s"
 	sum.Rate.Target, sum.Rate.Planned, sum.Rate.Ratio = 40, 400, 1
 	sum.Checks = []string{"sent: list-users 400", "sequential sweeps of 20 pages: 20 complete, 19 tiled with no repeat and no gap"}
-	sum.Verify = &load.VerifyResult{Method: "list", Checked: 10000}
-	sum.Cleanup = &load.CleanupResult{Users: 10000}
+	sum.Verify = &stats.VerifyResult{Method: "list", Checked: 10000}
+	sum.Cleanup = &ledger.Report{Users: 10000}
 	for _, s := range []string{"p99<50ms", "errors<0.1%"} {
-		th, _ := load.ParseThreshold(s)
+		th, _ := stats.ParseThreshold(s)
 		sum.Thresholds = append(sum.Thresholds, th.Eval(sum))
 	}
 	sum.Problems = []string{"2 of 400 requests failed their checks (status 1, body 1)", "threshold crossed: errors<0.1%, actual 0.5%"}
@@ -80,11 +83,11 @@ func loadItoa(n int) string {
 func TestLoadReportsMatchGoldenFiles(t *testing.T) {
 	cases := map[string]struct {
 		file   string
-		render func(w *bytes.Buffer, s *load.Summary) error
+		render func(w *bytes.Buffer, s *stats.Summary) error
 	}{
-		"Text": {file: "load_summary.txt", render: func(w *bytes.Buffer, s *load.Summary) error { return WriteLoadText(w, s) }},
-		"JSON": {file: "load_summary.json", render: func(w *bytes.Buffer, s *load.Summary) error { return WriteLoadJSON(w, s) }},
-		"HTML": {file: "load_summary.html", render: func(w *bytes.Buffer, s *load.Summary) error { return WriteLoadHTML(w, s) }},
+		"Text": {file: "load_summary.txt", render: func(w *bytes.Buffer, s *stats.Summary) error { return WriteLoadText(w, s) }},
+		"JSON": {file: "load_summary.json", render: func(w *bytes.Buffer, s *stats.Summary) error { return WriteLoadJSON(w, s) }},
+		"HTML": {file: "load_summary.html", render: func(w *bytes.Buffer, s *stats.Summary) error { return WriteLoadHTML(w, s) }},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -162,10 +165,10 @@ type loadFailingWriter struct{}
 func (loadFailingWriter) Write([]byte) (int, error) { return 0, os.ErrClosed }
 
 func TestLoadReportsReturnWriteErrors(t *testing.T) {
-	for name, render := range map[string]func(*load.Summary) error{
-		"Text": func(s *load.Summary) error { return WriteLoadText(loadFailingWriter{}, s) },
-		"JSON": func(s *load.Summary) error { return WriteLoadJSON(loadFailingWriter{}, s) },
-		"HTML": func(s *load.Summary) error { return WriteLoadHTML(loadFailingWriter{}, s) },
+	for name, render := range map[string]func(*stats.Summary) error{
+		"Text": func(s *stats.Summary) error { return WriteLoadText(loadFailingWriter{}, s) },
+		"JSON": func(s *stats.Summary) error { return WriteLoadJSON(loadFailingWriter{}, s) },
+		"HTML": func(s *stats.Summary) error { return WriteLoadHTML(loadFailingWriter{}, s) },
 	} {
 		if err := render(loadFixture()); err == nil {
 			t.Errorf("%s: got nil error writing to a closed writer", name)
@@ -204,12 +207,12 @@ func TestLoadTicks(t *testing.T) {
 func TestLoadReportsShowShardsAndWarnings(t *testing.T) {
 	sum := loadFixture()
 	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	sum.Shards = []load.ShardSpan{
+	sum.Shards = []stats.ShardSpan{
 		{File: "shard-0.gob", Attack: "paginate-users-shard0", Requests: 200, First: t0, Last: t0.Add(5 * time.Second), Rate: 39.8},
 		{File: "shard-1.gob", Attack: "paginate-users-shard1", Requests: 200, First: t0.Add(4 * time.Second), Last: t0.Add(9 * time.Second), Rate: 39.8},
 	}
 	sum.Rate.ShardSum = 79.6
-	sum.Warnings = []string{load.SkewWarning(sum.Shards, sum.Rate.Achieved)}
+	sum.Warnings = []string{results.SkewWarning(sum.Shards, sum.Rate.Achieved)}
 	if sum.Warnings[0] == "" {
 		t.Fatal("no skew warning for shards 4s apart on a 5s run")
 	}

@@ -8,7 +8,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"jmcheck/load"
+	"jmcheck/load/stats"
+	"jmcheck/spec"
 )
 
 // WriteLoadText writes a load run's end-of-run summary as aligned text:
@@ -16,7 +17,7 @@ import (
 // by status and business code, failures by reason, latency by list offset
 // as a table and a text plot, failure samples, the profile's checks,
 // verification, cleanup, thresholds, and why the run failed.
-func WriteLoadText(w io.Writer, s *load.Summary) error {
+func WriteLoadText(w io.Writer, s *stats.Summary) error {
 	ew := &loadErrWriter{w: w}
 	verdict := "PASS"
 	if !s.Pass {
@@ -109,7 +110,7 @@ func WriteLoadText(w io.Writer, s *load.Summary) error {
 	}
 	if c := s.Cleanup; c != nil {
 		fmt.Fprintf(ew, "\nCleanup: %d users and %d groups deleted, %d left\n", c.Users, c.Groups, c.Left)
-		for _, e := range c.Examples {
+		for _, e := range c.Examples() {
 			fmt.Fprintf(ew, "  - %s\n", e)
 		}
 		if c.Error != "" {
@@ -142,7 +143,7 @@ func WriteLoadText(w io.Writer, s *load.Summary) error {
 }
 
 // writeLoadOffsetTable writes latency by start-offset bucket as a table.
-func writeLoadOffsetTable(w io.Writer, t *load.OffsetTable) {
+func writeLoadOffsetTable(w io.Writer, t *stats.OffsetTable) {
 	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
 	fmt.Fprintf(tw, "  start offset\trequests\tfailed\tp50\tp90\tp99\tmax\n")
 	for _, b := range t.Buckets {
@@ -155,7 +156,7 @@ func writeLoadOffsetTable(w io.Writer, t *load.OffsetTable) {
 // writeLoadOffsetPlot writes latency by start offset as a text plot: per
 // bucket a bar of p50 (█) extended to p99 (░), scaled to the largest p99.
 // A flat plot is a server whose pages cost O(1); a ramp, O(offset).
-func writeLoadOffsetPlot(w io.Writer, t *load.OffsetTable, width int) {
+func writeLoadOffsetPlot(w io.Writer, t *stats.OffsetTable, width int) {
 	var top time.Duration
 	label := 0
 	for _, b := range t.Buckets {
@@ -176,7 +177,7 @@ func writeLoadOffsetPlot(w io.Writer, t *load.OffsetTable, width int) {
 	}
 }
 
-func loadRateLine(r load.RateSummary) string {
+func loadRateLine(r stats.RateSummary) string {
 	target := "-"
 	if r.Target > 0 {
 		target = fmt.Sprintf("%.2f/s", r.Target)
@@ -193,7 +194,7 @@ func loadRateLine(r load.RateSummary) string {
 	return line
 }
 
-func loadAnswers(as []load.AnswerCount) string {
+func loadAnswers(as []stats.AnswerCount) string {
 	if len(as) == 0 {
 		return "-"
 	}
@@ -208,7 +209,7 @@ func loadAnswers(as []load.AnswerCount) string {
 	return strings.Join(parts, "  ")
 }
 
-func loadFailures(fs []load.ReasonCount) string {
+func loadFailures(fs []stats.ReasonCount) string {
 	if len(fs) == 0 {
 		return "none"
 	}
@@ -229,11 +230,11 @@ func loadStatus(s int) string {
 	return strconv.Itoa(s)
 }
 
-func loadCode(c int) string {
+func loadCode(c spec.Code) string {
 	if c == 0 {
 		return ""
 	}
-	return " " + strconv.Itoa(c)
+	return " " + c.String()
 }
 
 // loadDur rounds a duration for reading: three significant digits or so.

@@ -140,7 +140,7 @@ func WriteConformMarkdown(w io.Writer, run ConformRun) error {
 				p("- godog status: %s\n", s.Status)
 			}
 			if secs := mdSpecSections(s.Reason); len(secs) > 0 {
-				p("- SPEC.md: %s\n", strings.Join(secs, ", "))
+				p("- spec/PROFILE.md: %s\n", strings.Join(secs, ", "))
 			}
 			p("\n%s\n", mdFence(s.Reason))
 		}
@@ -231,7 +231,7 @@ func (r ConformRun) with(o ConformOutcome) []ConformScenario {
 
 var mdSpecSectionRE = regexp.MustCompile(`§\s?\d+[a-z]?`)
 
-// mdSpecSections returns the SPEC.md sections a failure message cites.
+// mdSpecSections returns the spec/PROFILE.md sections a failure message cites.
 func mdSpecSections(msg string) []string {
 	var out []string
 	seen := map[string]bool{}

@@ -20,7 +20,7 @@ func ExampleWriteConformMarkdown() {
 		Scenarios: []reports.ConformScenario{
 			{ID: "users_register.feature:12", Feature: "Register users", Name: "A batch of 501 users is refused", Outcome: reports.ConformFailed,
 				Status: "failed", Step: `the response status is 403`,
-				Reason: "POST /v1/users/ answered 201, want 403 899013 (SPEC.md §3)\n> POST /v1/users/\n> Authorization: Basic [REDACTED]\n< HTTP/1.1 201 Created"},
+				Reason: "POST /v1/users/ answered 201, want 403 899013 (spec/PROFILE.md §3)\n> POST /v1/users/\n> Authorization: Basic [REDACTED]\n< HTTP/1.1 201 Created"},
 			{ID: "users_register.feature:20", Feature: "Register users", Name: "A name repeats an earlier item", Outcome: reports.ConformExpectedFailure,
 				Status: "failed", Reason: "item 2: want 899001, got 201", Expected: "IM-42: duplicates accepted", ExpectedAt: "entry 1 (line 2)"},
 			{ID: "groups.feature:7", Feature: "Groups", Name: "Create a group", Outcome: reports.ConformFixed,
@@ -67,10 +67,10 @@ func ExampleWriteConformMarkdown() {
 	//
 	// - Feature: Register users
 	// - Step: `the response status is 403`
-	// - SPEC.md: §3
+	// - spec/PROFILE.md: §3
 	//
 	// ```text
-	// POST /v1/users/ answered 201, want 403 899013 (SPEC.md §3)
+	// POST /v1/users/ answered 201, want 403 899013 (spec/PROFILE.md §3)
 	// > POST /v1/users/
 	// > Authorization: Basic [REDACTED]
 	// < HTTP/1.1 201 Created

@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -35,7 +36,7 @@ func TestEndpointsAndCodes(t *testing.T) {
 			t.Errorf("endpoint %s: status %d with schema %q", e.Key(), e.Status, e.Schema)
 		}
 		for _, c := range e.Codes {
-			if _, ok := LookupCode(c); !ok {
+			if _, ok := c.Info(); !ok {
 				t.Errorf("endpoint %s names code %d, which §2 lacks", e.Key(), c)
 			}
 		}
@@ -44,7 +45,7 @@ func TestEndpointsAndCodes(t *testing.T) {
 	if got, want := len(codes), 15; got != want {
 		t.Fatalf("Codes() has %d entries, want %d", got, want)
 	}
-	wantStatus := map[int]int{899000: 500, 899001: 403, 899002: 403, 899003: 400, 899004: 403, 899005: 403,
+	wantStatus := map[Code]int{899000: 500, 899001: 403, 899002: 403, 899003: 400, 899004: 403, 899005: 403,
 		899006: 403, 899007: 401, 899008: 401, 899009: 400, 899010: 400, 899011: 400, 899012: 403, 899013: 403, 899030: 503}
 	for _, c := range codes {
 		if got, want := c.Status, wantStatus[c.Code]; got != want {
@@ -52,12 +53,12 @@ func TestEndpointsAndCodes(t *testing.T) {
 		}
 	}
 	for _, c := range CommonCodes() {
-		if _, ok := LookupCode(c); !ok {
+		if _, ok := c.Info(); !ok {
 			t.Errorf("common code %d is not in §2", c)
 		}
 	}
 	// Every code of §2 is reachable from some endpoint or is common.
-	reach := map[int]bool{}
+	reach := map[Code]bool{}
 	for _, c := range CommonCodes() {
 		reach[c] = true
 	}
@@ -96,10 +97,10 @@ func TestMatch(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			e, ok := Match(tt.method, tt.path)
+			r := Match(tt.method, tt.path)
 			got := ""
-			if ok {
-				got = e.Key()
+			if r.Known() {
+				got = r.String()
 			}
 			if got != tt.want {
 				t.Errorf("Match(%s, %s) = %q, want %q", tt.method, tt.path, got, tt.want)
@@ -151,7 +152,7 @@ func TestValidate(t *testing.T) {
 		{"ErrorWrongStatus", user, 400, `{"error":{"code":899002,"message":"user not exist"}}`, "goes with HTTP 403"},
 		{"ErrorExtraKey", user, 403, `{"error":{"code":899002,"message":"m","status":403}}`, "status"},
 		{"ErrorEmptyMessage", user, 403, `{"error":{"code":899002,"message":""}}`, "message"},
-		{"ErrorUnknownCode", user, 403, `{"error":{"code":123,"message":"m"}}`, "not in SPEC.md §2"},
+		{"ErrorUnknownCode", user, 403, `{"error":{"code":123,"message":"m"}}`, "not in spec/PROFILE.md §2"},
 		{"ErrorNotJSON", user, 500, `Internal Server Error`, "not valid JSON"},
 		{"NotFoundEmpty", user, 404, ``, ""},
 		{"NotFoundHTML", user, 404, `<html>`, "is JSON"},
@@ -161,7 +162,13 @@ func TestValidate(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			err := Validate(tt.key, tt.status, []byte(tt.body))
+			r, ok := ParseRoute(tt.key)
+			var err error
+			if ok {
+				err = Validate(r, tt.status, []byte(tt.body))
+			} else {
+				err = fmt.Errorf("spec: no endpoint %q", tt.key)
+			}
 			switch {
 			case tt.want == "" && err != nil:
 				t.Errorf("Validate = %v, want valid", err)
@@ -201,8 +208,8 @@ func FuzzValidate(f *testing.F) {
 	f.Add(403, []byte(`{"error":{"code":899002,"message":"x"}}`))
 	f.Add(404, []byte(`{`))
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
-		for _, e := range Endpoints() {
-			_ = Validate(e.Key(), status, body) // must not panic
+		for _, r := range Routes() {
+			_ = Validate(r, status, body) // must not panic
 		}
 	})
 }

@@ -1,13 +1,13 @@
 // Package steps owns the godog step definitions of the conformance suite:
 // the one HTTP exchange (auth, retries on load shedding, automatic checks of
-// every response against SPEC.md and the schemas of package spec), gjson
+// every response against spec/PROFILE.md and the schemas of package spec), gjson
 // assertions with JSON compared by meaning, run-scoped unique names behind
 // scenario-local aliases, capability skipping, and the cleanup ledger that
 // deletes everything a run created.
 //
 // All scenario state lives in the context.Context godog threads through a
 // scenario, so scenarios may run concurrently. The package never imports the
-// reference server: it judges the bytes on the wire against SPEC.md.
+// reference server: it judges the bytes on the wire against spec/PROFILE.md.
 //
 // # Names and placeholders
 //

@@ -8,7 +8,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/tidwall/gjson"
+	"jmcheck/client"
+	"jmcheck/spec"
 )
 
 // walk is the outcome of paging through a list around the scenario's own
@@ -21,7 +22,7 @@ type walk struct {
 }
 
 // walkAttempts bounds the walks of one step. The list is shared with every
-// other scenario and run, and SPEC.md §3 promises tiling only "with no
+// other scenario and run, and spec/PROFILE.md §3 promises tiling only "with no
 // writes between calls". So a walk's findings are split in two: what no
 // concurrent write can explain fails at once (a user shown twice: new users
 // only join at the end; own users out of order; gids not ascending), and
@@ -53,18 +54,20 @@ func (st *scenario) page(ctx context.Context, kind string, start, count int) (to
 	if err := st.pageConsistent(ex, kind, start, count); err != nil {
 		return 0, nil, err
 	}
-	doc := gjson.ParseBytes(ex.body)
-	for _, v := range doc.Get(listField(kind)).Array() {
+	for _, v := range ex.Get(listField(kind)).Array() {
 		items = append(items, v.String())
 	}
-	return doc.Get("total").Int(), items, nil
+	return ex.Get("total").Int(), items, nil
 }
 
-func (st *scenario) pageConsistent(ex *exchange, kind string, start, count int) error {
-	if ex.status != http.StatusOK {
-		return st.failWith(ex, "listing %ss: want HTTP 200, got %d", kind, ex.status)
+func (st *scenario) pageConsistent(ex *client.Exchange, kind string, start, count int) error {
+	if ex.Status != http.StatusOK {
+		return st.failWith(ex, "listing %ss: want HTTP 200, got %d", kind, ex.Status)
 	}
-	doc := gjson.ParseBytes(ex.body)
+	doc, err := ex.JSON()
+	if err != nil {
+		return st.failWith(ex, "listing %ss: %v", kind, err)
+	}
 	total := doc.Get("total").Int()
 	list := doc.Get(listField(kind)).Array()
 	want := int64(count)
@@ -73,16 +76,16 @@ func (st *scenario) pageConsistent(ex *exchange, kind string, start, count int) 
 	}
 	switch {
 	case doc.Get("start").Int() != int64(start):
-		return st.failWith(ex, "start is %s, want %d echoed (SPEC.md §3)", doc.Get("start").Raw, start)
+		return st.failWith(ex, "start is %s, want %d echoed (%s)", doc.Get("start").Raw, start, spec.Cite("3"))
 	case doc.Get("count").Int() != int64(len(list)):
-		return st.failWith(ex, "count is %s but %d %ss came back: count is the number returned (SPEC.md §3)", doc.Get("count").Raw, len(list), kind)
+		return st.failWith(ex, "count is %s but %d %ss came back: count is the number returned (%s)", doc.Get("count").Raw, len(list), kind, spec.Cite("3"))
 	case int64(len(list)) != want:
-		return st.failWith(ex, "with total %d, start %d and count %d the page holds %d %ss, got %d (SPEC.md §3)", total, start, count, want, kind, len(list))
+		return st.failWith(ex, "with total %d, start %d and count %d the page holds %d %ss, got %d (%s)", total, start, count, want, kind, len(list), spec.Cite("3"))
 	}
 	if kind == "group" {
 		for i := 1; i < len(list); i++ {
 			if list[i].Int() <= list[i-1].Int() {
-				return st.failWith(ex, "gids %d then %d: the group list is ascending (SPEC.md §4)", list[i-1].Int(), list[i].Int())
+				return st.failWith(ex, "gids %d then %d: the group list is ascending (%s)", list[i-1].Int(), list[i].Int(), spec.Cite("4"))
 			}
 		}
 	}
@@ -159,7 +162,7 @@ func (st *scenario) locate(ctx context.Context, kind, item string) (int, error) 
 			return start + i, nil
 		}
 		if start == 0 {
-			return 0, st.failf("%s %s, which this scenario made, is not in the %s list (SPEC.md §3/§4)", kind, item, kind)
+			return 0, st.failf("%s %s, which this scenario made, is not in the %s list (%s, §4)", kind, item, kind, spec.Cite("3"))
 		}
 		start = max(0, start-locatePage)
 	}
@@ -257,50 +260,34 @@ func orderName(kind string) string {
 	return "ascending gid"
 }
 
-func (s *Suite) registerListSteps(step func(expr, handler any)) {
-	step(`^I page through the (user|group) list (\d+) at a time$`, func(ctx context.Context, kind string, n int) error {
-		st, err := stateOf(ctx)
-		if err != nil {
-			return err
-		}
-		return st.walkList(ctx, kind, n)
-	})
-	step(`^the pages tile the list with my (users|groups) in order$`, func(ctx context.Context, kinds string) error {
-		st, err := stateOf(ctx)
-		if err != nil {
-			return err
-		}
-		kind := strings.TrimSuffix(kinds, "s")
-		if st.walk == nil || st.walk.kind != kind {
-			return fmt.Errorf("no walk of the %s list: use: I page through the %s list N at a time", kind, kind)
-		}
-		if st.walk.verdict != nil {
-			return st.failf("after %d walks: %v (SPEC.md §3: with no writes between calls, pages tile the list in %s)\nwalk: %s",
-				st.walk.attempts, st.walk.verdict, orderName(kind), short(strings.Join(st.walk.items, " ")))
-		}
-		return nil
-	})
-	step(`^the (user|group) page is consistent with start (\d+) and count (\d+)$`, func(ctx context.Context, kind string, start, count int) error {
-		st, err := stateOf(ctx)
-		if err != nil {
-			return err
-		}
-		if st.last == nil {
-			return fmt.Errorf("no request yet")
-		}
-		return st.pageConsistent(st.last, kind, start, count)
-	})
-	step(`^I request the (user|group) list from past its end$`, func(ctx context.Context, kind string) error {
-		st, err := stateOf(ctx)
-		if err != nil {
-			return err
-		}
-		total, _, err := st.page(ctx, kind, 0, 1)
-		if err != nil {
-			return err
-		}
-		// Well past the end, so that concurrent writers cannot reach it.
-		_, err = st.do(ctx, request{method: http.MethodGet, path: listPath(kind, int(total)+1000, 5)})
+// pagesTile judges the last walk.
+func (st *scenario) pagesTile(kinds string) error {
+	kind := strings.TrimSuffix(kinds, "s")
+	if st.walk == nil || st.walk.kind != kind {
+		return fmt.Errorf("no walk of the %s list: use: I page through the %s list N at a time", kind, kind)
+	}
+	if st.walk.verdict != nil {
+		return st.failf("after %d walks: %v (%s: with no writes between calls, pages tile the list in %s)\nwalk: %s",
+			st.walk.attempts, st.walk.verdict, spec.Cite("3"), orderName(kind), short(strings.Join(st.walk.items, " ")))
+	}
+	return nil
+}
+
+func (st *scenario) pageIsConsistent(kind string, start, count int) error {
+	ex, err := st.answer()
+	if err != nil {
 		return err
-	})
+	}
+	return st.pageConsistent(ex, kind, start, count)
+}
+
+// pastTheEnd asks for a page well past the end of the list, so that
+// concurrent writers cannot reach it.
+func (st *scenario) pastTheEnd(ctx context.Context, kind string) error {
+	total, _, err := st.page(ctx, kind, 0, 1)
+	if err != nil {
+		return err
+	}
+	_, err = st.do(ctx, request{method: http.MethodGet, path: listPath(kind, int(total)+1000, 5)})
+	return err
 }

@@ -26,9 +26,9 @@ func mustSuite(tb testing.TB, cfg Config) *Suite {
 func patterns(tb testing.TB) []*regexp.Regexp {
 	tb.Helper()
 	var out []*regexp.Regexp
-	mustSuite(tb, Config{}).eachStep(func(expr, _ any) {
-		out = append(out, regexp.MustCompile(expr.(string)))
-	})
+	for _, d := range mustSuite(tb, Config{}).Definitions() {
+		out = append(out, regexp.MustCompile(d.Pattern()))
+	}
 	return out
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -11,10 +12,12 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/cucumber/godog"
 	messages "github.com/cucumber/messages/go/v34"
 
+	"jmcheck/client"
 	"jmcheck/target"
 )
 
@@ -53,12 +56,14 @@ func mustFake(t *testing.T, handle func(w http.ResponseWriter, r *http.Request))
 	f := &fake{handle: handle}
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
+	tg := target.Target{BaseURL: srv.URL, AppKey: "key1", Secret: "topsecret", AppKey2: "key2", Secret2: "othersecret"}
 	s := mustSuite(t, Config{
-		Target:     target.Target{BaseURL: srv.URL, AppKey: "key1", Secret: "topsecret", AppKey2: "key2", Secret2: "othersecret"},
-		RunID:      "jtest",
-		HTTPClient: srv.Client(),
+		Target: tg,
+		RunID:  "jtest",
+		Client: client.New(client.Config{Target: tg, Transport: srv.Client().Transport, MaxBusyWait: 20 * time.Millisecond}),
 	})
-	st := s.newScenario(&godog.Scenario{Name: "test", Tags: []*messages.PickleTag{{Name: "@spec:3"}}})
+	st := s.newScenario()
+	st.start(&godog.Scenario{Name: "test", Tags: []*messages.PickleTag{{Name: "@spec:3"}}})
 	return s, st, f
 }
 
@@ -74,10 +79,8 @@ func TestNew(t *testing.T) {
 		{"GeneratedRunID", Config{Target: tg}, ""},
 		{"RunIDWithDot", Config{Target: tg, RunID: "a.b"}, "run id"},
 		{"RunIDLeadingUnderscore", Config{Target: tg, RunID: "_ab"}, "run id"},
-		{"UnknownCapability", Config{Target: tg, Capabilities: map[string]bool{"teleport": true}}, "unknown capability"},
-		{"TwoAppsWithoutSecondApp", Config{Target: tg, Capabilities: map[string]bool{CapTwoApps: true}}, "--appkey2"},
 		{"NoTarget", Config{}, "no target"},
-		{"GroupLimitTooSmall", Config{Target: target.Target{BaseURL: "http://127.0.0.1:1", GroupLimit: 3}}, "--group-limit 4"},
+		{"GroupLimitTooSmall", Config{Target: target.Target{BaseURL: "http://127.0.0.1:1", GroupLimit: 3}}, "must be 4 or more"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -87,7 +90,7 @@ func TestNew(t *testing.T) {
 			case tt.want == "" && err != nil:
 				t.Fatalf("New = %v, want success", err)
 			case tt.want == "":
-				if !runIDPattern.MatchString(s.RunID()) {
+				if !target.ValidRunID(s.RunID()) {
 					t.Errorf("RunID %q does not fit", s.RunID())
 				}
 			case err == nil || !strings.Contains(err.Error(), tt.want):
@@ -140,7 +143,8 @@ func TestExpand(t *testing.T) {
 		}
 	}
 	// Two scenarios never share a name for the same alias.
-	st2 := s.newScenario(&godog.Scenario{Name: "other"})
+	st2 := s.newScenario()
+	st2.start(&godog.Scenario{Name: "other"})
 	other, _ := st2.defineUser("alice")
 	if other == alice {
 		t.Errorf("two scenarios both named alice %q", alice)
@@ -173,6 +177,14 @@ func TestDefineSizedUser(t *testing.T) {
 		if !strings.HasPrefix(r, "GET /v1/users/") {
 			t.Errorf("unexpected probe %s", r)
 		}
+	}
+	// A name checked free is the run's own, though it lacks the prefix;
+	// one never checked (too short to exist) is not.
+	if name := st.users["u4"]; !st.suite.ledger.Ours(name) {
+		t.Errorf("the probed-free name %q is not claimed for cleanup", name)
+	}
+	if name := st.users["u3"]; st.suite.ledger.Ours(name) {
+		t.Errorf("the unprobed 3-byte name %q is claimed", name)
 	}
 }
 
@@ -218,7 +230,7 @@ func TestJSONDiff(t *testing.T) {
 }
 
 // TestAutomaticChecks: every answer a step receives is judged against
-// SPEC.md and the schemas, whatever the scenario asserts afterwards.
+// the profile and the schemas, whatever the scenario asserts afterwards.
 func TestAutomaticChecks(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -283,7 +295,7 @@ func TestAutomaticChecks(t *testing.T) {
 }
 
 // TestFailureExplainsItself: a failed step shows the request with the
-// Authorization redacted, the answer, and the SPEC.md section.
+// Authorization redacted, the answer, and the section of spec/PROFILE.md.
 func TestFailureExplainsItself(t *testing.T) {
 	t.Parallel()
 	_, st, _ := mustFake(t, func(w http.ResponseWriter, r *http.Request) {
@@ -294,7 +306,7 @@ func TestFailureExplainsItself(t *testing.T) {
 	if err != nil {
 		t.Fatalf("do: %v", err)
 	}
-	err = st.status(204)
+	err = st.statusIs(204)
 	if err == nil {
 		t.Fatal("status(204) passed on a 400")
 	}
@@ -302,7 +314,7 @@ func TestFailureExplainsItself(t *testing.T) {
 	secret := base64.StdEncoding.EncodeToString([]byte("key1:topsecret"))
 	for _, want := range []string{
 		"want HTTP 204, got 400",
-		"rule: SPEC.md §3",
+		"rule: spec/PROFILE.md §3",
 		"PUT /v1/users/{username} (update a user)",
 		"request:  PUT http://",
 		"Authorization: Basic [REDACTED]",
@@ -343,15 +355,15 @@ func TestRetriesOnlyLoadShedding(t *testing.T) {
 	if err != nil {
 		t.Fatalf("do: %v", err)
 	}
-	if ex.status != 200 || ex.attempts != 3 {
-		t.Errorf("got HTTP %d after %d attempts, want 200 after 3", ex.status, ex.attempts)
+	if ex.Status != 200 || ex.Attempts != 3 {
+		t.Errorf("got HTTP %d after %d attempts, want 200 after 3", ex.Status, ex.Attempts)
 	}
 	ex, err = st.do(context.Background(), request{method: "GET", path: "/v1/users/alice", headers: http.Header{"X-Fault-Inject": {"busy"}}})
 	if err != nil {
 		t.Fatalf("do: %v", err)
 	}
-	if ex.status != 503 || ex.attempts != 1 {
-		t.Errorf("a fault-injected busy answer was retried: HTTP %d after %d attempts", ex.status, ex.attempts)
+	if ex.Status != 503 || ex.Attempts != 1 {
+		t.Errorf("a fault-injected busy answer was retried: HTTP %d after %d attempts", ex.Status, ex.Attempts)
 	}
 }
 
@@ -391,75 +403,47 @@ func TestAuthVariants(t *testing.T) {
 	}
 }
 
-// TestCleanup: groups go before users, each app with its own credentials;
-// what is already gone counts as gone; what cannot go is reported.
-func TestCleanup(t *testing.T) {
+// TestLedgerHearsOfEverything: every username a register request names is
+// recorded before it leaves, per app, and what the answers created and
+// deleted is recorded as such (package ledger deletes it; its tests cover
+// how).
+func TestLedgerHearsOfEverything(t *testing.T) {
 	t.Parallel()
-	s, st, f := mustFake(t, func(w http.ResponseWriter, r *http.Request) {
+	s, st, _ := mustFake(t, func(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case r.Method == "POST" && strings.HasPrefix(r.URL.Path, "/v1/users"):
-			jsonReply(w, 201, `[{"username":"a1"},{"username":"b2","error":{"code":899004,"message":"pw"}}]`)
+			jsonReply(w, 201, `[{"username":"jtest.a1"},{"username":"jtest.b2","error":{"code":899004,"message":"pw"}}]`)
 		case r.Method == "POST" && strings.HasPrefix(r.URL.Path, "/v1/groups"):
-			jsonReply(w, 201, `{"gid":7,"owner_username":"a1","group_name":"g","members_username":[],"group_desc":""}`)
-		case r.URL.Path == "/v1/groups/7":
+			jsonReply(w, 201, `{"gid":7,"owner_username":"jtest.a1","group_name":"g","members_username":[],"group_desc":""}`)
+		case r.Method == "DELETE":
 			w.WriteHeader(204)
-		case r.URL.Path == "/v1/groups/8":
-			jsonReply(w, 403, `{"error":{"code":899006,"message":"gone"}}`)
-		case r.URL.Path == "/v1/users/a1":
-			w.WriteHeader(204)
-		case r.URL.Path == "/v1/users/b2":
-			jsonReply(w, 403, `{"error":{"code":899002,"message":"gone"}}`)
-		case r.URL.Path == "/v1/users/c3":
-			jsonReply(w, 400, `{"error":{"code":899010,"message":"owns a group"}}`)
 		default:
 			w.WriteHeader(500)
 		}
 	})
 	ctx := context.Background()
-	if _, err := st.send(ctx, request{method: "POST", path: "/v1/users/", hasBody: true, body: []byte(`[{"username":"a1","password":"pass-word"},{"username":"b2","password":"x"}]`)}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.send(ctx, request{method: "POST", path: "/v1/users", app: 2, hasBody: true, body: []byte(`[{"username":"c3","password":"pass-word"}]`)}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.send(ctx, request{method: "POST", path: "/v1/groups/", hasBody: true, body: []byte(`{}`)}); err != nil {
-		t.Fatal(err)
-	}
-	s.ledger.groups[gidEntry{2, 8}] = true
-	if u, g := s.Recorded(); u != 3 || g != 2 {
-		t.Fatalf("ledger holds %d users and %d groups, want 3 and 2", u, g)
-	}
-	before := len(f.requests())
-	rep := s.Cleanup(ctx)
-	if rep.GroupsDeleted != 1 || rep.UsersDeleted != 1 || rep.AlreadyGone != 2 || len(rep.Failed) != 1 {
-		t.Errorf("report = %+v, want 1 group and 1 user deleted, 2 gone, 1 failure", rep)
-	}
-	if len(rep.Failed) == 1 && (rep.Failed[0].ID != "c3" || rep.Failed[0].App != 2 || !strings.Contains(rep.Failed[0].Reason, "899010")) {
-		t.Errorf("failure = %+v, want user c3 of app 2 with its 899010", rep.Failed[0])
-	}
-	if rep.OK() || !strings.Contains(rep.String(), "c3") {
-		t.Errorf("report string %q should name c3", rep.String())
-	}
-	deletes := f.requests()[before:]
-	lastGroup, firstUser := -1, len(deletes)
-	for i, d := range deletes {
-		if strings.HasPrefix(d, "DELETE /v1/groups/") {
-			lastGroup = i
-		}
-		if strings.HasPrefix(d, "DELETE /v1/users/") && i < firstUser {
-			firstUser = i
-		}
-		if strings.Contains(d, "/c3 ") || strings.Contains(d, "/groups/8 ") {
-			if !strings.HasSuffix(d, target.BasicAuth("key2", "othersecret")) {
-				t.Errorf("%s: not deleted with the second app's credentials", d)
-			}
+	for _, r := range []request{
+		{method: "POST", path: "/v1/users/", hasBody: true, body: []byte(`[{"username":"jtest.a1","password":"pass-word"},{"username":"jtest.b2","password":"x"}]`)},
+		{method: "POST", path: "/v1/users", app: 2, hasBody: true, body: []byte(`[{"username":"jtest.c3","password":"pass-word"}]`)},
+		{method: "POST", path: "/v1/groups/", hasBody: true, body: []byte(`{"owner_username":"jtest.a1","group_name":"g"}`)},
+		{method: "DELETE", path: "/v1/users/jtest.a1"},
+	} {
+		if _, err := st.send(ctx, r); err != nil {
+			t.Fatal(err)
 		}
 	}
-	if lastGroup > firstUser {
-		t.Errorf("a group was deleted after a user: %q", deletes)
+	got := map[string]string{}
+	for _, u := range s.Ledger().Users() {
+		got[fmt.Sprintf("%d/%s", u.App, u.Name)] = u.State.String()
 	}
-	if u, g := s.Recorded(); u != 1 || g != 0 {
-		t.Errorf("after cleanup the ledger holds %d users and %d groups, want only c3 left", u, g)
+	want := map[string]string{"1/jtest.a1": "deleted", "1/jtest.b2": "refused", "2/jtest.c3": "sent"}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("user %s is %q in the ledger, want %q (all: %v)", k, got[k], v, got)
+		}
+	}
+	if g := s.Ledger().Groups(); len(g) != 1 || g[0].GID != 7 || g[0].App != 1 || g[0].State.String() != "created" {
+		t.Errorf("groups = %+v, want gid 7 of app 1, created", g)
 	}
 }
 
@@ -514,9 +498,6 @@ func TestCapabilitySkip(t *testing.T) {
 		if !strings.Contains(out, "5 steps (5 skipped)") {
 			t.Errorf("the steps are not reported skipped:\n%s", out)
 		}
-		if got := s.Skipped(); len(got) != 1 || got[0].Capability != CapFaultInjection || !strings.Contains(got[0].Reason, "--capabilities") {
-			t.Errorf("Skipped() = %+v, want the fault-injection skip with its reason", got)
-		}
 		if n := len(f.requests()); n != 0 {
 			t.Errorf("a skipped scenario sent %d requests", n)
 		}
@@ -524,7 +505,7 @@ func TestCapabilitySkip(t *testing.T) {
 	t.Run("Declared", func(t *testing.T) {
 		t.Parallel()
 		s, _, _ := mustFake(t, handler)
-		s.caps[CapFaultInjection] = true
+		s.caps["fault-injection"] = true
 		status, out := runFeature(t, s, feature)
 		if status != 0 || !strings.Contains(out, "1 scenarios (1 passed)") {
 			t.Errorf("status %d, want the scenario to pass:\n%s", status, out)
@@ -603,9 +584,13 @@ func TestTiling(t *testing.T) {
 	}
 }
 
-func TestStateOutsideScenario(t *testing.T) {
+func TestAssertionBeforeAnyRequest(t *testing.T) {
 	t.Parallel()
-	if _, err := stateOf(context.Background()); err == nil || !strings.Contains(err.Error(), "InitializeScenario") {
-		t.Errorf("stateOf(empty) = %v, want advice to use InitializeScenario", err)
+	_, st, _ := mustFake(t, nil)
+	if err := st.statusIs(200); !errors.Is(err, errNoRequest) {
+		t.Errorf("statusIs before any request = %v, want errNoRequest", err)
+	}
+	if err := st.jsonDoesNotExist("a"); !errors.Is(err, errNoRequest) {
+		t.Errorf("jsonDoesNotExist before any request = %v, want errNoRequest", err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/cucumber/godog"
 
+	"jmcheck/client"
 	"jmcheck/target"
 )
 
@@ -42,7 +43,7 @@ func TestFeaturesAgainstTarget(t *testing.T) {
 		tg.GroupLimit = n
 	}
 	ctx := context.Background()
-	if err := target.Preflight(ctx, nil, tg); err != nil {
+	if err := client.Preflight(ctx, client.Config{Target: tg}); err != nil {
 		t.Fatalf("preflight: %v", err)
 	}
 	caps := map[string]bool{}
@@ -79,9 +80,6 @@ func TestFeaturesAgainstTarget(t *testing.T) {
 		},
 	}.Run()
 	t.Logf("suite took %s (concurrency %d)", time.Since(start).Round(time.Millisecond), conc)
-	for _, sk := range s.Skipped() {
-		t.Logf("skipped %s (%s): %s", sk.Scenario, sk.URI, sk.Reason)
-	}
 	rep := s.Cleanup(ctx)
 	t.Log(rep.String())
 	if !rep.OK() {

@@ -1,23 +1,18 @@
 // Package target owns what the harness knows of the server under test: its
-// base URL and credentials, how to authenticate, run-scoped unique names, and
-// the preflight that tells a usable target from an unusable one. The
-// conformance steps and the load profiles both start here; it never imports
-// the reference server.
+// base URL and the credentials of up to two apps, the rules those settings
+// follow (one place for each: the URL, the member-limit minimum, the run-id
+// grammar), the Authorization values of §1, and the secrets that must never
+// be printed or written. Conformance, exploration and load all start here;
+// it never imports the reference server.
 package target
 
 import (
-	"context"
-	"crypto/rand"
 	"encoding/base64"
-	"errors"
 	"fmt"
-	"io"
-	"net/http"
+	"net"
 	"net/url"
+	"strconv"
 	"strings"
-	"time"
-
-	"github.com/tidwall/gjson"
 
 	"jmcheck/exitcode"
 )
@@ -29,16 +24,23 @@ type Target struct {
 	Secret     string
 	AppKey2    string // optional second app: enables @two-apps
 	Secret2    string
-	GroupLimit int  // member limit including the owner; 500 when zero
-	Embedded   bool // the embedded reference server
+	GroupLimit int  // member limit including the owner; DefaultGroupLimit when zero
+	Embedded   bool // the embedded reference server: thrown away after the run
 }
 
-// DefaultGroupLimit is SPEC.md §4's member limit, owner included.
+// DefaultGroupLimit is the member limit of spec/PROFILE.md §4, owner
+// included.
 const DefaultGroupLimit = 500
+
+// MinGroupLimit is the smallest member limit the harness works with: the
+// suite's scenarios build groups of up to four people (the @group-limit
+// ones fill the configured limit, whatever it is), and the load profiles'
+// groups hold two.
+const MinGroupLimit = 4
 
 // Limit returns the group member limit, DefaultGroupLimit when unset.
 func (t Target) Limit() int {
-	if t.GroupLimit <= 0 {
+	if t.GroupLimit == 0 {
 		return DefaultGroupLimit
 	}
 	return t.GroupLimit
@@ -47,12 +49,11 @@ func (t Target) Limit() int {
 // HasSecondApp reports whether a second app's credentials are known.
 func (t Target) HasSecondApp() bool { return t.AppKey2 != "" && t.Secret2 != "" }
 
-// Validate checks the target's fields and returns a usage error naming the
-// first bad one.
+// Validate checks the target's fields and returns a usage error (exit 2)
+// naming the first bad one.
 func (t Target) Validate() error {
-	u, err := url.Parse(t.BaseURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return exitcode.Newf(exitcode.Usage, "target %q is not an http(s) URL: give --target like http://127.0.0.1:8080", t.BaseURL)
+	if err := CheckURL(t.BaseURL); err != nil {
+		return err
 	}
 	if t.AppKey == "" || t.Secret == "" {
 		return exitcode.Newf(exitcode.Usage, "no credentials for %s: give --appkey and --secret, or JMCHECK_APPKEY and JMCHECK_SECRET", t.BaseURL)
@@ -64,8 +65,43 @@ func (t Target) Validate() error {
 		// One app twice would fail every @two-apps scenario for no fault of the server.
 		return exitcode.Newf(exitcode.Usage, "--appkey2 %q is the first app again: the app-isolation scenarios need a second, different app", t.AppKey2)
 	}
-	if t.GroupLimit < 0 {
-		return exitcode.Newf(exitcode.Usage, "--group-limit %d: must be 2 or more", t.GroupLimit)
+	return CheckGroupLimit("--group-limit", t.Limit())
+}
+
+// CheckURL checks a --target value before anything is looked up: an
+// absolute http or https URL with a host, a port (if any) of 1..65535, no
+// credentials in it (they would be printed wherever the URL is), and no
+// query or fragment. The error is a usage error that says what to give.
+func CheckURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return exitcode.Newf(exitcode.Usage, "--target %q is not an http(s) URL: give the base URL with its scheme, like http://127.0.0.1:8080", Printable(raw))
+	}
+	if u.User != nil {
+		return exitcode.Newf(exitcode.Usage, "--target carries credentials (user:password@): jmcheck would print them with the URL; give the URL without them and the credentials with --appkey/--secret (or JMCHECK_APPKEY/JMCHECK_SECRET)")
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return exitcode.Newf(exitcode.Usage, "--target %q has a query or fragment: give the API's base URL, like %s://%s", Printable(raw), u.Scheme, u.Host)
+	}
+	if p := u.Port(); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 65535 {
+			return exitcode.Newf(exitcode.Usage, "--target %q: port %s is not 1..65535", Printable(raw), p)
+		}
+	} else if strings.HasSuffix(u.Host, ":") {
+		return exitcode.Newf(exitcode.Usage, "--target %q: the port after the colon is missing", Printable(raw))
+	}
+	if host := u.Hostname(); host == "" || strings.ContainsAny(host, " %") && net.ParseIP(host) == nil {
+		return exitcode.Newf(exitcode.Usage, "--target %q: %q is not a host name", Printable(raw), host)
+	}
+	return nil
+}
+
+// CheckGroupLimit checks a member limit given by flag (or environment
+// variable) name: MinGroupLimit or more.
+func CheckGroupLimit(name string, n int) error {
+	if n < MinGroupLimit {
+		return exitcode.Newf(exitcode.Usage, "%s %d: the member limit counts the owner and must be %d or more (the suite's groups hold up to %d people)", name, n, MinGroupLimit, MinGroupLimit)
 	}
 	return nil
 }
@@ -73,6 +109,16 @@ func (t Target) Validate() error {
 // URL joins the base URL and path (which starts with "/").
 func (t Target) URL(path string) string {
 	return strings.TrimRight(t.BaseURL, "/") + path
+}
+
+// Origin returns the scheme and host of the base URL: the only origin that
+// ever receives the credentials.
+func (t Target) Origin() string {
+	u, err := url.Parse(t.BaseURL)
+	if err != nil {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
 }
 
 // BasicAuth returns the Authorization header value of §1 for an app.
@@ -86,6 +132,17 @@ func (t Target) Auth() string { return BasicAuth(t.AppKey, t.Secret) }
 // Auth2 returns the Authorization header value of the second app.
 func (t Target) Auth2() string { return BasicAuth(t.AppKey2, t.Secret2) }
 
+// AuthOf returns the Authorization value of app 1 or 2.
+func (t Target) AuthOf(app int) (string, error) {
+	if app == 2 {
+		if !t.HasSecondApp() {
+			return "", fmt.Errorf("this needs a second app: give --appkey2 and --secret2")
+		}
+		return t.Auth2(), nil
+	}
+	return t.Auth(), nil
+}
+
 // Redact replaces the credentials in an Authorization header value, so
 // that a failure report can show the request without the secret.
 func Redact(header string) string {
@@ -93,84 +150,5 @@ func Redact(header string) string {
 		return ""
 	}
 	scheme, _, _ := strings.Cut(header, " ")
-	return scheme + " [REDACTED]"
-}
-
-// NewRunID returns a short random run id that fits the username rules of
-// SPEC.md §3 (an ASCII letter first, then letters and digits), so it can
-// prefix every name a run creates: parallel runs on one server never collide.
-func NewRunID() string {
-	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
-	b := make([]byte, 8)
-	if _, err := rand.Read(b); err != nil {
-		panic(fmt.Sprintf("crypto/rand: %v", err)) // never fails on supported platforms
-	}
-	out := make([]byte, len(b)+1)
-	out[0] = 'j'
-	for i, c := range b {
-		out[i+1] = alphabet[int(c)%len(alphabet)]
-	}
-	return string(out)
-}
-
-// Preflight checks that the target answers the API with the given
-// credentials: one authenticated GET of the user list. It returns an
-// exitcode.TargetUnusable error that says what is wrong and what to do.
-func Preflight(ctx context.Context, client *http.Client, t Target) error {
-	if err := t.Validate(); err != nil {
-		return err
-	}
-	if client == nil {
-		client = http.DefaultClient
-	}
-	check := func(app, auth string) error {
-		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		defer cancel()
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, t.URL("/v1/users/?start=0&count=1"), nil)
-		if err != nil {
-			return exitcode.Newf(exitcode.Usage, "preflight: %w", err)
-		}
-		req.Header.Set("Authorization", auth)
-		resp, err := client.Do(req)
-		if err != nil {
-			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-				return exitcode.Newf(exitcode.TargetUnusable, "target %s did not answer within 10s: is it up and is --target right?", t.BaseURL)
-			}
-			return exitcode.Newf(exitcode.TargetUnusable, "cannot reach target %s: %v (is it up and is --target right?)", t.BaseURL, err)
-		}
-		defer resp.Body.Close()
-		body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-		if err != nil {
-			return exitcode.Newf(exitcode.TargetUnusable, "target %s: reading the preflight answer: %v", t.BaseURL, err)
-		}
-		if resp.StatusCode == http.StatusOK && gjson.ValidBytes(body) && gjson.GetBytes(body, "total").Exists() {
-			return nil
-		}
-		code := int64(0)
-		if gjson.ValidBytes(body) {
-			code = gjson.GetBytes(body, "error.code").Int()
-		}
-		switch code {
-		case 899007, 899008:
-			return exitcode.Newf(exitcode.TargetUnusable, "target %s rejected the credentials of %s (HTTP %d, code %d): check the secret", t.BaseURL, app, resp.StatusCode, code)
-		case 899009:
-			return exitcode.Newf(exitcode.TargetUnusable, "target %s does not know the appKey of %s (HTTP %d, code %d): check the appKey", t.BaseURL, app, resp.StatusCode, code)
-		}
-		return exitcode.Newf(exitcode.TargetUnusable, "target %s does not answer like the IM API: GET /v1/users/?start=0&count=1 gave HTTP %d %q: is --target the API's base URL?", t.BaseURL, resp.StatusCode, snippet(body))
-	}
-	if err := check("--appkey", t.Auth()); err != nil {
-		return err
-	}
-	if t.HasSecondApp() {
-		return check("--appkey2", t.Auth2())
-	}
-	return nil
-}
-
-func snippet(b []byte) string {
-	const max = 120
-	if len(b) > max {
-		return string(b[:max]) + "…"
-	}
-	return string(b)
+	return Printable(scheme) + " [REDACTED]"
 }

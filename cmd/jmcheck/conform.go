@@ -2,16 +2,20 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
-	"regexp"
+	"strings"
+	"sync"
+
+	"github.com/spf13/pflag"
 
 	"jmcheck/conform"
 	"jmcheck/exitcode"
+	"jmcheck/internal/embedded"
 	"jmcheck/spec"
+	"jmcheck/target"
 )
 
 // conformFlags are the flags of conform that selftest shares.
@@ -21,8 +25,8 @@ type conformFlags struct {
 	features    string
 }
 
-func (c *conformFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&c.tags, "tags", "", "run only the scenarios this godog tag `expression` selects: @a selects, ~@a excludes, && is and, a comma is or")
+func (c *conformFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&c.tags, "tags", "", "run only the scenarios this godog tag `EXPR` selects: @a selects, ~@a excludes, && is and, a comma is or")
 	fs.IntVar(&c.concurrency, "concurrency", 4, "how many scenarios run at once (1..64)")
 	fs.StringVar(&c.features, "features", "", "read the *.feature files from `DIR` instead of the ones built into jmcheck")
 }
@@ -45,45 +49,42 @@ func (c *conformFlags) check() (fs.FS, error) {
 	return os.DirFS(c.features), nil
 }
 
-var runIDRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]{0,15}$`)
+var conformHelp = help{
+	usage: "jmcheck conform [flags] [FEATURE[:LINE]...]",
+	about: `Runs the conformance suite (profile v1-2015, spec/PROFILE.md) against a server
+and exits 0 when it conforms, 1 on failures, 2 on bad usage (including a --tags
+filter that selects no scenario, or a bad --expectations file), 3 when the
+target is unusable (the preflight fails, or it stops answering mid-run). With
+no --target it runs against the embedded reference server, with every
+capability on. Everything the run creates is deleted afterwards, also on
+failure and on Ctrl-C (a second Ctrl-C abandons the cleanup and says what is
+left); what could not be deleted is printed.
 
-func runConform(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fset := flag.NewFlagSet("conform", flag.ContinueOnError)
-	fset.SetOutput(stderr)
-	var tf targetFlags
-	tf.register(fset)
-	var cf conformFlags
-	cf.register(fset)
-	capabilities := fset.String("capabilities", os.Getenv("JMCHECK_CAPABILITIES"), "comma-separated `list` of what the target supports: fault-injection, overload, two-apps, group-limit, or all (env JMCHECK_CAPABILITIES); two-apps is on when a second app is given, everything is on for the embedded server")
-	format := fset.String("format", "progress", "console output: progress (a character per step) or pretty (every step)")
-	reportDir := fset.String("report-dir", "", "write cucumber.json, junit.xml and summary.md into `DIR`")
-	expectations := fset.String("expectations", "", "JSON `FILE` of scenarios known to fail on this target, each with a reason: [{\"scenario\":\"users.feature:12\",\"reason\":\"...\"}]")
-	coverage := fset.Bool("coverage", false, "print the endpoint × error-code coverage of the features and exit (1 when spec/ has an endpoint or code without a scenario)")
-	runID := fset.String("run-id", "", "prefix of every name the run creates (a letter, then up to 15 letters or digits); default: a fresh random one")
-	fset.Usage = func() {
-		fmt.Fprint(fset.Output(), `Usage: jmcheck conform [flags]
-
-Runs the conformance suite (profile v1-2015) against a server and exits 0 when
-it conforms, 1 on failures, 2 on bad usage (including a --tags filter that
-selects no scenario, or a bad --expectations file), 3 when the target is
-unusable. With no --target it runs against the embedded reference server, with
-every capability on. Everything the run creates is deleted afterwards, also on
-failure and on Ctrl-C; what could not be deleted is printed.
-
-Flags:
-`)
-		fset.PrintDefaults()
-		fmt.Fprint(fset.Output(), `
-Examples:
-  jmcheck conform
+FEATURE[:LINE] arguments run one feature file, or the one scenario, outline or
+example row at that line (as the summary prints them): jmcheck prints such a
+rerun command for every failed scenario.`,
+	examples: `  jmcheck conform
+  jmcheck conform users_register.feature:42
   jmcheck conform --format pretty --tags '@spec:3 && ~@group-limit'
   jmcheck conform --target https://staging.example --appkey KEY --secret SECRET \
       --capabilities group-limit --report-dir out/ --expectations known-failures.json
   JMCHECK_TARGET=http://127.0.0.1:8080 JMCHECK_APPKEY=KEY JMCHECK_SECRET=SECRET jmcheck conform
-  jmcheck conform --coverage
-`)
-	}
-	if err := parseFlags(fset, args); err != nil {
+  jmcheck conform --coverage`,
+}
+
+func runConform(ctx context.Context, sys system, args []string, stdout, stderr io.Writer) error {
+	fset := newFlags("conform", stdout, conformHelp)
+	var tf targetFlags
+	tf.register(fset, sys)
+	var cf conformFlags
+	cf.register(fset)
+	capabilities := fset.String("capabilities", sys.getenv(target.EnvCapabilities), "comma-separated `LIST` of what the target supports: fault-injection, overload, two-apps, group-limit, or all (env "+target.EnvCapabilities+"); two-apps is on when a second app is given, everything is on for the embedded server")
+	format := fset.String("format", "progress", "console output: progress (a character per step) or pretty (every step)")
+	reportDir := fset.String("report-dir", "", "write cucumber.json, junit.xml and summary.md into `DIR`")
+	expectations := fset.String("expectations", "", "JSON `FILE` of scenarios known to fail on this target, each with a reason: [{\"scenario\":\"users.feature:12\",\"reason\":\"...\"}]")
+	coverage := fset.Bool("coverage", false, "print the endpoint × error-code coverage of the features and exit (1 when spec/ has an endpoint or code without a scenario)")
+	runID := fset.String("run-id", sys.getenv(target.EnvRunID), "prefix of every name the run creates: a letter, then up to 15 letters or digits, or a UUID (env "+target.EnvRunID+"); default: a fresh random one")
+	if err := parse(fset, args, -1); err != nil {
 		return err
 	}
 	featuresFS, err := cf.check()
@@ -93,15 +94,26 @@ Examples:
 	if *format != "pretty" && *format != "progress" {
 		return exitcode.Newf(exitcode.Usage, "--format %q: use pretty or progress", *format)
 	}
-	if *runID != "" && !runIDRE.MatchString(*runID) {
-		return exitcode.Newf(exitcode.Usage, "--run-id %q: use a letter, then up to 15 letters or digits, so the names built on it fit SPEC.md §3", *runID)
+	if *runID, err = target.ParseRunID("--run-id (or "+target.EnvRunID+")", *runID); err != nil {
+		return exitcode.New(exitcode.Usage, err)
 	}
 	if *coverage {
 		return printCoverage(featuresFS, stdout)
 	}
+	if err := tf.check(fset); err != nil {
+		return err
+	}
+	capName := "--capabilities"
+	if !set(fset, "capabilities") {
+		capName = target.EnvCapabilities
+	}
 	caps, err := conform.ParseCapabilities(*capabilities)
 	if err != nil {
-		return exitcode.Newf(exitcode.Usage, "--capabilities: %w", err)
+		return exitcode.Newf(exitcode.Usage, "%s=%q: %w", capName, *capabilities, err)
+	}
+	paths, err := conform.ParsePaths(fset.Args(), featuresFS)
+	if err != nil {
+		return exitcode.New(exitcode.Usage, err)
 	}
 	var exps []conform.Expectation
 	if *expectations != "" {
@@ -109,29 +121,58 @@ Examples:
 			return exitcode.New(exitcode.Usage, err)
 		}
 	}
-	if tf.url == "" {
+	if tf.embedded() {
 		caps = conform.AllCapabilities()
-	} else if caps[conform.CapTwoApps] && (tf.appKey2 == "" || tf.secret2 == "") {
+	} else if caps[conform.CapTwoApps] && !tf.t.HasSecondApp() {
 		return exitcode.Newf(exitcode.Usage, "--capabilities two-apps needs a second app: give --appkey2 and --secret2")
 	}
-	tgt, stop, err := tf.open(ctx, embeddedOptions{FaultInjection: true, MaxInflight: conform.EmbeddedMaxInflight})
+	tgt, stop, err := tf.open(ctx, embedded.Options{FaultInjection: true, MaxInflight: conform.EmbeddedMaxInflight})
 	defer stop()
 	if err != nil {
 		return err
 	}
+	abandon, release := secondInterrupt(ctx, sys, stderr, "second interrupt: abandoning the scenarios and the cleanup")
+	defer release()
 	_, err = conform.Run(ctx, conform.Options{
 		Target:       tgt,
 		RunID:        *runID,
 		Capabilities: caps,
 		Tags:         cf.tags,
+		Paths:        paths,
 		Concurrency:  cf.concurrency,
 		Format:       *format,
-		NoColors:     !colorful(stdout),
+		NoColors:     !colorful(stdout, sys),
 		Features:     featuresFS,
 		ReportDir:    *reportDir,
 		Expectations: exps,
+		Abandon:      abandon,
+		Rerun:        rerunCommand(fset, tf),
 	}, stdout, stderr)
 	return err
+}
+
+// secondInterrupt returns a channel that closes on the interrupt after
+// ctx ended (the first Ctrl-C ended ctx): the run's "abandon" signal.
+// release stops listening; call it when the run is over.
+func secondInterrupt(ctx context.Context, sys system, stderr io.Writer, say string) (abandon <-chan struct{}, release func()) {
+	out, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		select {
+		case <-ctx.Done():
+		case <-done:
+			return
+		}
+		c, stop := sys.interrupts()
+		defer stop()
+		select {
+		case <-c:
+			fmt.Fprintln(stderr, say)
+			close(out)
+		case <-done:
+		}
+	}()
+	var once sync.Once
+	return out, func() { once.Do(func() { close(done) }) }
 }
 
 // printCoverage prints the coverage matrix; gaps make it exit 1.
@@ -153,11 +194,37 @@ func printCoverage(featuresFS fs.FS, stdout io.Writer) error {
 }
 
 // colorful reports whether w is a terminal that wants ANSI colours.
-func colorful(w io.Writer) bool {
+func colorful(w io.Writer, sys system) bool {
 	f, ok := w.(*os.File)
-	if !ok || os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb" {
+	if !ok || sys.getenv("NO_COLOR") != "" || sys.getenv("TERM") == "dumb" {
 		return false
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// rerunCommand is the command line that reruns one scenario of this run:
+// the flags that choose the target and the features, never a secret (the
+// credentials come from the same flags or environment as this run's).
+func rerunCommand(fs *pflag.FlagSet, tf targetFlags) string {
+	parts := []string{"jmcheck conform"}
+	if !tf.embedded() {
+		parts = append(parts, "--target "+tf.t.BaseURL)
+	}
+	for _, name := range []string{"features", "capabilities", "group-limit"} {
+		if f := fs.Lookup(name); f != nil && f.Changed {
+			parts = append(parts, "--"+name+" "+shellQuote(f.Value.String()))
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// shellQuote quotes a value for a shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r == '/' || r == '.' || r == '-' || r == '_' || r == ',' || r == ':' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -4,13 +4,14 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"jmcheck/exitcode"
+
+	"github.com/spf13/pflag"
 )
 
 func TestConformUsage(t *testing.T) {
@@ -35,8 +36,8 @@ func TestConformUsage(t *testing.T) {
 		{name: "SecondAppIsTheFirst", args: []string{"--target", "http://127.0.0.1:1", "--appkey", "k", "--secret", "s", "--appkey2", "k", "--secret2", "s"}, want: "is the first app again"},
 		{name: "ExpectationsMalformed", args: []string{"--expectations", badExp}, want: `entry 1 (line 2): "reason" is missing`},
 		{name: "ExpectationsMissing", args: []string{"--expectations", filepath.Join(t.TempDir(), "none.json")}, want: "read expectations"},
-		{name: "StrayArgument", args: []string{"users.feature"}, want: "unexpected argument"},
-		{name: "UnknownFlag", args: []string{"--colour"}, want: "flag provided but not defined"},
+		{name: "UnknownFeature", args: []string{"users.feature"}, want: "no such feature file"},
+		{name: "UnknownFlag", args: []string{"--colour"}, want: "unknown flag"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -67,10 +68,13 @@ func TestHelpEndsWithExamples(t *testing.T) {
 		t.Run(cmd, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
 			err := run(context.Background(), []string{cmd, "--help"}, &stdout, &stderr)
-			if !errors.Is(err, flag.ErrHelp) {
-				t.Fatalf("err = %v, want flag.ErrHelp", err)
+			if !errors.Is(err, pflag.ErrHelp) {
+				t.Fatalf("err = %v, want pflag.ErrHelp", err)
 			}
-			help := strings.TrimSpace(stderr.String())
+			help := strings.TrimSpace(stdout.String()) // --help is asked for: it goes to stdout
+			if !strings.Contains(help, "  --concurrency") || strings.Contains(help, "\n  -concurrency") {
+				t.Errorf("help does not write flags with two dashes, as the README does:\n%s", help)
+			}
 			i := strings.LastIndex(help, "\nExamples:\n")
 			if i < 0 {
 				t.Fatalf("help has no Examples block:\n%s", help)

@@ -425,7 +425,7 @@ func TestDistributedLoadOnOneMachine(t *testing.T) {
 
 	// One merged report over the three result files.
 	var stdout, stderr bytes.Buffer
-	if err := run(ctx, append([]string{"report", "--type", "json"}, files...), &stdout, &stderr); err != nil {
+	if err := run(ctx, append([]string{"report", "--format", "json"}, files...), &stdout, &stderr); err != nil {
 		t.Fatalf("jmcheck report: %v\n%s", err, stderr.String())
 	}
 	var merged simSummary
@@ -553,7 +553,7 @@ func TestReportMergesShardFiles(t *testing.T) {
 			write("shard0.gob", t0)
 			write("shard1.gob", t0.Add(c.offset))
 			var stdout, stderr bytes.Buffer
-			if err := run(context.Background(), []string{"report", "--type", "json", filepath.Join(dir, "shard*.gob")}, &stdout, &stderr); err != nil {
+			if err := run(context.Background(), []string{"report", "--format", "json", filepath.Join(dir, "shard*.gob")}, &stdout, &stderr); err != nil {
 				t.Fatalf("report: %v\n%s", err, stderr.String())
 			}
 			var sum simSummary

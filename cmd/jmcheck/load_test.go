@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -20,6 +19,10 @@ import (
 
 	"jmcheck/exitcode"
 	"jmcheck/load"
+	"jmcheck/load/results"
+	"jmcheck/target"
+
+	"github.com/spf13/pflag"
 )
 
 // runLoadArgs runs jmcheck with args and returns the exit code and output.
@@ -69,7 +72,7 @@ func TestLoadUsageErrors(t *testing.T) {
 		"StrayArgument":     {args: []string{"load", "mixed", "extra"}, want: "unexpected argument"},
 		"ReportNoFile":      {args: []string{"report"}, want: "no result file"},
 		"ReportMissing":     {args: []string{"report", filepath.Join(os.TempDir(), "jm-none.bin")}, want: "not a readable file"},
-		"ReportBadType":     {args: []string{"report", "--type", "pdf", "x.bin"}, want: "--type"},
+		"ReportBadType":     {args: []string{"report", "--type", "pdf", "x.bin"}, want: "--format"},
 		"ReportGlobNoMatch": {args: []string{"report", filepath.Join(os.TempDir(), "jm-none-*.gob")}, want: "matches no file"},
 		"ReportThreshold":   {args: []string{"report", "x.bin", "--threshold", "p99"}, want: "want METRIC OP VALUE"},
 	}
@@ -90,11 +93,11 @@ func TestLoadHelpHasExamples(t *testing.T) {
 	for _, cmd := range []string{"load", "report"} {
 		var stdout, stderr bytes.Buffer
 		err := run(context.Background(), []string{cmd, "--help"}, &stdout, &stderr)
-		if !errors.Is(err, flag.ErrHelp) {
-			t.Fatalf("%s --help: got %v, want flag.ErrHelp (exit 0)", cmd, err)
+		if !errors.Is(err, pflag.ErrHelp) {
+			t.Fatalf("%s --help: got %v, want pflag.ErrHelp (exit 0)", cmd, err)
 		}
-		if !strings.Contains(stderr.String(), "Examples:") {
-			t.Errorf("%s --help has no Examples block:\n%s", cmd, stderr.String())
+		if !strings.Contains(stdout.String(), "Examples:") || !strings.Contains(stdout.String(), "  --threshold EXPR") {
+			t.Errorf("%s --help has no Examples block, or does not write --threshold EXPR:\n%s", cmd, stdout.String())
 		}
 	}
 }
@@ -166,7 +169,7 @@ func TestLoadOutputFeedsReport(t *testing.T) {
 	if code != exitcode.OK {
 		t.Fatalf("load: exit code %d\n%s", code, stderr)
 	}
-	code, stdout, stderr := runLoadArgs(t, "report", results, "--type", "json")
+	code, stdout, stderr := runLoadArgs(t, "report", results, "--format", "json")
 	if code != exitcode.OK {
 		t.Fatalf("report: exit code %d\n%s", code, stderr)
 	}
@@ -191,7 +194,7 @@ func TestLoadOutputFeedsReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	html := filepath.Join(dir, "report.html")
-	if code, _, stderr := runLoadArgs(t, "report", "--type", "html", "--output", html, results, copied); code != exitcode.OK {
+	if code, _, stderr := runLoadArgs(t, "report", "--format", "html", "--output", html, results, copied); code != exitcode.OK {
 		t.Fatalf("report html: exit code %d\n%s", code, stderr)
 	}
 	page, err := os.ReadFile(html)
@@ -280,7 +283,7 @@ func TestLoadRunID(t *testing.T) {
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
-			got, err := loadRunID(c.in)
+			got, err := target.ParseRunID("--run-id", c.in)
 			if (err != nil) != c.wantErr || got != c.want {
 				t.Errorf("loadRunID(%q) = %q, %v; want %q, error %v", c.in, got, err, c.want, c.wantErr)
 			}
@@ -407,11 +410,11 @@ func TestLoadShardFromTheEnvironment(t *testing.T) {
 	if sum.Shard != "1/2" || sum.RunID != "jenvshard" || sum.Requests != 20 {
 		t.Errorf("summary: %+v, want shard 1/2 of jenvshard with 20 requests", sum)
 	}
-	merged, err := load.ReadResults([]string{filepath.Join(dir, "shard-1.gob")})
+	merged, err := results.Read([]string{filepath.Join(dir, "shard-1.gob")}, load.Known)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if merged.Requests != 20 || merged.Profile != load.ProfileMixed {
+	if merged.Requests != 20 || merged.Profile != "mixed" {
 		t.Errorf("shard-1.gob: %d requests of %q, want 20 of mixed (attack mixed-shard1)", merged.Requests, merged.Profile)
 	}
 }

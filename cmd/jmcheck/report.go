@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -11,20 +10,14 @@ import (
 
 	"jmcheck/exitcode"
 	"jmcheck/load"
+	"jmcheck/load/results"
+	"jmcheck/load/stats"
 	"jmcheck/reports"
 )
 
-func runReport(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("report", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	typ := fs.String("type", "text", "report type: text, json or html")
-	output := fs.String("output", "", "write the report to `FILE` instead of stdout")
-	var thresholds thresholdFlags
-	fs.Var(&thresholds, "threshold", "judge the results, repeatable, as in jmcheck load: 'p99<250ms', 'errors<0.1%', 'GET /v1/users/{username}: p99<50ms'")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), `Usage: jmcheck report [flags] FILE...
-
-Renders result files of jmcheck load --output (or of vegeta attack: gob, json
+var reportHelp = help{
+	usage: "jmcheck report [flags] FILE...",
+	about: `Renders result files of jmcheck load --output (or of vegeta attack: gob, json
 or csv, detected per file) as one report: totals, latency percentiles from
 mergeable histograms, routes, answers by status and business code, failures by
 reason, latency by list offset, and latency over time. It exits 1 when a
@@ -39,27 +32,27 @@ those rates: the cluster's rate. It warns (on stderr and in the report, without
 failing) when the shards' clocks disagree: when their first requests, or their
 last ones, lie more than 5% of the median shard's duration and more than 100ms
 apart, the merged rate (all requests over the merged span) understates the
-cluster's; sync the generators' clocks or start the shards together.
-
-Flags:
-`)
-		fs.PrintDefaults()
-		fmt.Fprint(fs.Output(), `
-Examples:
-  jmcheck report results.bin
-  jmcheck report --type html --output report.html results.bin
+cluster's; sync the generators' clocks or start the shards together.`,
+	examples: `  jmcheck report results.bin
+  jmcheck report --format html --output report.html results.bin
   jmcheck report shard-0.gob shard-1.gob shard-2.gob
-  jmcheck report shard-*.gob --type html --output cluster.html
+  jmcheck report shard-*.gob --format html --output cluster.html
   jmcheck report '/results/shard-*.gob'      (jmcheck expands a pattern no shell expanded)
-  jmcheck report results.bin --threshold 'p99<250ms' --threshold 'errors<0.1%'
-`)
-	}
-	files, err := parseInterspersed(fs, args)
-	if err != nil {
+  jmcheck report results.bin --threshold 'p99<250ms' --threshold 'errors<0.1%'`,
+}
+
+func runReport(_ context.Context, _ system, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("report", stdout, reportHelp)
+	format := fs.String("format", "text", "report format: text, json or html")
+	deprecatedAlias(fs, "type", "format")
+	output := fs.String("output", "", "write the report to `FILE` instead of stdout")
+	var thresholds thresholdFlags
+	fs.Var(&thresholds, "threshold", "judge the results with `EXPR`, repeatable, as in jmcheck load: 'p99<250ms', 'errors<0.1%', 'GET /v1/users/{username}: p99<50ms'")
+	if err := parse(fs, args, -1); err != nil {
 		return err
 	}
-	var render func(io.Writer, *load.Summary) error
-	switch *typ {
+	var render func(io.Writer, *stats.Summary) error
+	switch *format {
 	case "text":
 		render = reports.WriteLoadText
 	case "json":
@@ -67,52 +60,40 @@ Examples:
 	case "html":
 		render = reports.WriteLoadHTML
 	default:
-		return exitcode.Newf(exitcode.Usage, "--type %q: want text, json or html", *typ)
+		return exitcode.Newf(exitcode.Usage, "--format %q: want text, json or html", *format)
 	}
+	files := fs.Args()
 	if len(files) == 0 {
-		fs.Usage()
-		return exitcode.Newf(exitcode.Usage, "report: no result file given")
+		return exitcode.Newf(exitcode.Usage, "report: no result file given; see 'jmcheck report --help'")
 	}
-	if files, err = expandGlobs(files); err != nil {
+	files, err := expandGlobs(files)
+	if err != nil {
 		return exitcode.New(exitcode.Usage, err)
 	}
-	stats := make([]os.FileInfo, 0, len(files))
+	infos := make([]os.FileInfo, 0, len(files))
 	for _, f := range files {
 		st, err := os.Stat(f)
 		if err != nil || st.IsDir() {
 			return exitcode.Newf(exitcode.Usage, "report: %s is not a readable file", f)
 		}
-		for j, prev := range stats {
+		for j, prev := range infos {
 			if os.SameFile(st, prev) {
 				return exitcode.Newf(exitcode.Usage, "report: %s and %s are the same file: merging it twice would count its requests twice", files[j], f)
 			}
 		}
-		stats = append(stats, st)
+		infos = append(infos, st)
 	}
-	sum, err := load.ReadResults(files)
+	if err := checkWritable("--output", *output); err != nil {
+		return err
+	}
+	sum, err := results.Read(files, load.Known)
 	if err != nil {
 		return exitcode.New(exitcode.Usage, err)
 	}
 	for _, w := range sum.Warnings {
 		fmt.Fprintln(stderr, "warning:", w)
 	}
-	sum.Pass = true
-	for _, t := range thresholds {
-		r := t.Eval(sum)
-		sum.Thresholds = append(sum.Thresholds, r)
-		if !r.Pass {
-			sum.Problems = append(sum.Problems, fmt.Sprintf("threshold crossed: %s, actual %s", r.Threshold, r.Actual))
-			sum.Pass = false
-		}
-	}
-	errorsGated := false
-	for _, t := range thresholds {
-		errorsGated = errorsGated || (!t.Scoped && (t.Metric == "errors" || t.Metric == "success"))
-	}
-	if sum.Failed > 0 && !errorsGated {
-		sum.Pass = false
-		sum.Problems = append(sum.Problems, fmt.Sprintf("%d of %d requests failed", sum.Failed, sum.Requests))
-	}
+	judgeReport(sum, thresholds)
 	if *output == "" {
 		if err := render(stdout, sum); err != nil {
 			return err
@@ -126,30 +107,23 @@ Examples:
 	return nil
 }
 
-// parseInterspersed parses flags that may stand before, between or after
-// positional arguments (jmcheck report a.bin --type html b.bin) and returns
-// the positionals.
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if err == flag.ErrHelp {
-				return nil, err
-			}
-			return nil, exitcode.New(exitcode.Usage, err)
+// judgeReport applies the thresholds, and without an errors or success
+// one fails on any failed request, as jmcheck load does.
+func judgeReport(sum *stats.Summary, thresholds []stats.Threshold) {
+	sum.Pass = true
+	errorsGated := false
+	for _, t := range thresholds {
+		r := t.Eval(sum)
+		sum.Thresholds = append(sum.Thresholds, r)
+		if !r.Pass {
+			sum.Problems = append(sum.Problems, fmt.Sprintf("threshold crossed: %s, actual %s", r.Threshold, r.Actual))
+			sum.Pass = false
 		}
-		rest := fs.Args()
-		if len(rest) == 0 {
-			return pos, nil
-		}
-		if rest[0] == "--" {
-			return append(pos, rest[1:]...), nil
-		}
-		pos = append(pos, rest[0])
-		args = rest[1:]
-		if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-			continue
-		}
+		errorsGated = errorsGated || (!t.Scoped && (t.Metric == "errors" || t.Metric == "success"))
+	}
+	if sum.Failed > 0 && !errorsGated {
+		sum.Pass = false
+		sum.Problems = append(sum.Problems, fmt.Sprintf("%d of %d requests failed", sum.Failed, sum.Requests))
 	}
 }
 

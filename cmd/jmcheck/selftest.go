@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -14,38 +13,42 @@ import (
 
 	"jmcheck/conform"
 	"jmcheck/exitcode"
+	"jmcheck/internal/embedded"
 	"jmcheck/server"
 )
 
-func runSelftest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fset := flag.NewFlagSet("selftest", flag.ContinueOnError)
-	fset.SetOutput(stderr)
-	var cf conformFlags
-	cf.register(fset)
-	only := fset.String("mutants", "", "comma-separated `names` of the mutants to run (default: all)")
-	fset.Usage = func() {
-		fmt.Fprint(fset.Output(), `Usage: jmcheck selftest [flags]
-
-Proves the conformance suite: it must pass on the embedded reference server,
+var selftestHelp = help{
+	usage: "jmcheck selftest [flags]",
+	about: `Proves the conformance suite: it must pass on the embedded reference server,
 and fail on every mutant of it (a server with one deliberate deviation from
-SPEC.md). Each mutant runs on a fresh embedded server, one after another,
-scenarios of the mutant's SPEC.md sections first, and stops at its first
-failing scenario. Prints a table of the mutants (caught or not, by which
-scenario) and the mutation score; exits 1 when the reference server fails or
-any mutant survives.
+spec/PROFILE.md). Each mutant runs on a fresh embedded server, one after another,
+scenarios of the mutant's sections first, and stops at its first failing
+scenario. Prints a table of the mutants (caught or not, by which scenario) and
+the mutation score; exits 1 when the reference server fails or any mutant
+survives.
 
-Flags:
-`)
-		fset.PrintDefaults()
-		fmt.Fprint(fset.Output(), `
-Examples:
-  jmcheck selftest
+With --explore it proves jmcheck explore the same way, against the explore
+mutants: realistic bugs of the kinds example scenarios miss (state that
+survives a delete, 4-byte characters, 32-bit overflows, check-then-act races),
+each of which explore must find within its budget.`,
+	examples: `  jmcheck selftest
   jmcheck selftest --mutants auth-any-secret,list-204
   jmcheck selftest --features ./features --concurrency 2
-`)
-	}
-	if err := parseFlags(fset, args); err != nil {
+  jmcheck selftest --explore
+  jmcheck selftest --explore --mutants race-register,emoji-500`,
+}
+
+func runSelftest(ctx context.Context, _ system, args []string, stdout, stderr io.Writer) error {
+	fset := newFlags("selftest", stdout, selftestHelp)
+	var cf conformFlags
+	cf.register(fset)
+	only := fset.String("mutants", "", "comma-separated `NAMES` of the mutants to run (default: all)")
+	explore := fset.Bool("explore", false, "prove jmcheck explore against the explore mutants instead of the suite against the suite's")
+	if err := parse(fset, args, 0); err != nil {
 		return err
+	}
+	if *explore {
+		return runSelftestExplore(ctx, *only, stdout)
 	}
 	featuresFS, err := cf.check()
 	if err != nil {
@@ -167,7 +170,7 @@ func selftest(ctx context.Context, cfg selftestConfig, progress io.Writer) (*sel
 }
 
 // judgeMutant runs the suite against one mutant: first the scenarios
-// tagged with the mutant's SPEC.md sections, then (if none failed) the
+// tagged with the mutant's spec/PROFILE.md sections, then (if none failed) the
 // rest, each run stopping at its first failure.
 func judgeMutant(ctx context.Context, cfg selftestConfig, m server.Mutant) (mutantResult, error) {
 	start := time.Now()
@@ -199,8 +202,7 @@ func judgeMutant(ctx context.Context, cfg selftestConfig, m server.Mutant) (muta
 
 // selftestRun runs the suite once on a fresh embedded server, quietly.
 func selftestRun(ctx context.Context, cfg selftestConfig, mutant, tags string, stopOnFailure bool) (*conform.Result, error) {
-	tf := targetFlags{groupLimit: selftestGroupLimit}
-	tgt, stop, err := tf.open(ctx, embeddedOptions{FaultInjection: true, MaxInflight: conform.EmbeddedMaxInflight, Mutant: mutant})
+	tgt, stop, err := embedded.Start(embedded.Options{GroupLimit: selftestGroupLimit, FaultInjection: true, MaxInflight: conform.EmbeddedMaxInflight, Mutant: mutant})
 	defer stop()
 	if err != nil {
 		return nil, fmt.Errorf("start the embedded server: %w", err)
@@ -225,7 +227,7 @@ func featuresOrEmbedded(f fs.FS) fs.FS {
 
 var sectionRE = regexp.MustCompile(`§\s?(\d+[a-z]?)`)
 
-// specTags turns a mutant's SPEC.md reference ("§3 PUT ..., §7 Times")
+// specTags turns a mutant's spec/PROFILE.md reference ("§3 PUT ..., §7 Times")
 // into a godog expression selecting the scenarios of those sections.
 func specTags(ref string) string {
 	var tags []string

@@ -4,16 +4,17 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"jmcheck/exitcode"
 	"jmcheck/server"
+	"jmcheck/target"
 )
 
 // appFlag collects repeated --app KEY:SECRET values. Set never fails: the
@@ -29,6 +30,9 @@ func (a *appFlag) Set(v string) error {
 	*a = append(*a, v)
 	return nil
 }
+
+// Type names the value in the help.
+func (a *appFlag) Type() string { return "APPKEY:MASTERSECRET" }
 
 // parseApp splits KEY:SECRET; the key may not hold a colon (Basic auth
 // splits at the first one), the secret may.
@@ -58,42 +62,36 @@ func redactApp(v string) string {
 	return v
 }
 
-func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var apps appFlag
-	addr := fs.String("addr", "127.0.0.1:8080", "`host:port` to listen on (port 0 picks a free port)")
-	db := fs.String("db", "im.db", "SQLite database `file` (created if missing), or :memory:")
-	fs.Var(&apps, "app", "an app as `APPKEY:MASTERSECRET`; repeat for more apps (env JMCHECK_APPS=K:S,K2:S2)")
-	groupLimit := fs.Int("group-limit", 500, "group member limit, owner included")
-	maxInflight := fs.Int("max-inflight", 0, "answer 503 899030 past this many requests in flight (0: unlimited)")
-	fault := fs.Bool("fault-injection", false, "honour the X-Fault-Inject: internal|busy request header (SPEC.md §6)")
-	logFormat := fs.String("log", "text", "request log on stderr: text, json or none")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), `Usage: jmcheck serve [flags]
-
-Runs the reference IM server: the JMessage IM REST API v1 (profile v1-2015)
-on SQLite, with /metrics for Prometheus. Every request authenticates with
-Basic base64(APPKEY:MASTERSECRET) of a configured app; with no app given,
-one is generated and printed. SIGINT or SIGTERM stops it gracefully.
-
-Flags:
-`)
-		fs.PrintDefaults()
-		fmt.Fprint(fs.Output(), `
-Examples:
-  jmcheck serve --addr 127.0.0.1:8080 --db im.db --app KEY:SECRET
+var serveHelp = help{
+	usage: "jmcheck serve [flags]",
+	about: `Runs the reference IM server: the JMessage IM REST API v1 (profile v1-2015,
+spec/PROFILE.md) on SQLite, with /metrics for Prometheus. Every request
+authenticates with Basic base64(APPKEY:MASTERSECRET) of a configured app; with
+no app given, one is generated and printed. SIGINT or SIGTERM stops it
+gracefully. Exit 2 when it cannot start as asked (a bad flag, an address in
+use, a database it cannot open).`,
+	examples: `  jmcheck serve --addr 127.0.0.1:8080 --db im.db --app KEY:SECRET
   jmcheck serve --db :memory: --app app1:s3cret --app app2:0ther --group-limit 50
   JMCHECK_APPS=app1:s3cret jmcheck serve --addr 127.0.0.1:0 --max-inflight 64 --fault-injection
   curl -u KEY:SECRET -H 'Content-Type: application/json' \
-       -d '[{"username":"alice","password":"secret1"}]' http://127.0.0.1:8080/v1/users/
-`)
-	}
-	if err := parseFlags(fs, args); err != nil {
+       -d '[{"username":"alice","password":"secret1"}]' http://127.0.0.1:8080/v1/users/`,
+}
+
+func runServe(ctx context.Context, sys system, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("serve", stdout, serveHelp)
+	var apps appFlag
+	addr := fs.String("addr", "127.0.0.1:8080", "`HOST:PORT` to listen on (port 0 picks a free port)")
+	db := fs.String("db", "im.db", "SQLite database `FILE` (created if missing), or :memory:")
+	fs.Var(&apps, "app", "an app; repeat for more apps (env JMCHECK_APPS=K:S,K2:S2)")
+	groupLimit := fs.Int("group-limit", target.DefaultGroupLimit, fmt.Sprintf("group member limit, owner included, %d or more", target.MinGroupLimit))
+	maxInflight := fs.Int("max-inflight", 0, "answer 503 899030 past this many requests in flight (0: unlimited)")
+	fault := fs.Bool("fault-injection", false, "honour the X-Fault-Inject: internal|busy request header (spec/PROFILE.md §6)")
+	logFormat := fs.String("log", "text", "request log on stderr: text, json or none")
+	if err := parse(fs, args, 0); err != nil {
 		return err
 	}
 	cfg := server.Config{DB: *db, Apps: map[string]string{}, GroupLimit: *groupLimit, MaxInflight: *maxInflight, FaultInjection: *fault}
-	if env := os.Getenv("JMCHECK_APPS"); env != "" {
+	if env := sys.getenv("JMCHECK_APPS"); env != "" {
 		for _, v := range strings.Split(env, ",") {
 			if strings.TrimSpace(v) == "" {
 				continue
@@ -116,8 +114,8 @@ Examples:
 			return exitcode.Newf(exitcode.Usage, "serve: --app: %w", err)
 		}
 	}
-	if *groupLimit < 1 {
-		return exitcode.Newf(exitcode.Usage, "serve: --group-limit %d: must be at least 1", *groupLimit)
+	if err := target.CheckGroupLimit("--group-limit", *groupLimit); err != nil {
+		return err
 	}
 	if *maxInflight < 0 {
 		return exitcode.Newf(exitcode.Usage, "serve: --max-inflight %d: must be 0 (unlimited) or more", *maxInflight)
@@ -138,17 +136,26 @@ Examples:
 		generated = key + ":" + secret
 	}
 
-	srv, err := server.Open(cfg)
-	if err != nil {
-		return fmt.Errorf("serve: %w", err)
-	}
-	defer srv.Close()
 	if _, port, err := net.SplitHostPort(*addr); err != nil || port == "" {
 		return exitcode.Newf(exitcode.Usage, "serve: --addr %q is not host:port, such as 127.0.0.1:8080 (port 0 picks a free one)", *addr)
 	}
+	if *db != ":memory:" {
+		dir := filepath.Dir(*db)
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			return exitcode.Newf(exitcode.Usage, "serve: --db %s: the folder %s does not exist: create it, or give a path in a folder that does", *db, dir)
+		}
+		if st, err := os.Stat(*db); err == nil && st.IsDir() {
+			return exitcode.Newf(exitcode.Usage, "serve: --db %s is a folder: give the database file's path", *db)
+		}
+	}
+	srv, err := server.Open(cfg)
+	if err != nil {
+		return exitcode.Newf(exitcode.Usage, "serve: %w", err)
+	}
+	defer srv.Close()
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
-		return fmt.Errorf("serve: listen on %s: %w (is the port in use? try --addr 127.0.0.1:0)", *addr, err)
+		return exitcode.Newf(exitcode.Usage, "serve: listen on %s: %w (is the port in use? try --addr 127.0.0.1:0)", *addr, err)
 	}
 	url := "http://" + ln.Addr().String()
 	if generated != "" {

@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -21,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spf13/pflag"
 	"github.com/tidwall/gjson"
 
 	"jmcheck/exitcode"
@@ -310,7 +310,7 @@ func TestServeUsage(t *testing.T) {
 		env  string
 		want string
 	}{
-		{"UnknownFlag", []string{"--port", "1"}, "", "flag provided but not defined"},
+		{"UnknownFlag", []string{"--port", "1"}, "", "unknown flag"},
 		{"StrayArgument", []string{"im.db"}, "", "unexpected argument"},
 		{"AppNoColon", []string{"--app", "keyonly"}, "", "want APPKEY:MASTERSECRET"},
 		{"AppEmptySecret", []string{"--app", "key:"}, "", "want APPKEY:MASTERSECRET"},
@@ -350,17 +350,17 @@ func TestServeUsage(t *testing.T) {
 	t.Run("ListenFails", func(t *testing.T) {
 		t.Setenv("JMCHECK_APPS", "")
 		err := run(context.Background(), []string{"serve", "--db", ":memory:", "--app", "k:s", "--addr", "256.0.0.1:99999"}, io.Discard, io.Discard)
-		if got := exitcode.Of(err); got != exitcode.Failed || !strings.Contains(err.Error(), "listen") {
-			t.Errorf("got %d %v, want exit 1 naming listen", got, err)
+		if got := exitcode.Of(err); got != exitcode.Usage || !strings.Contains(err.Error(), "listen") {
+			t.Errorf("got %d %v, want exit 2 (it cannot start as asked) naming listen", got, err)
 		}
 	})
 	t.Run("HelpEndsWithExamples", func(t *testing.T) {
-		var stderr bytes.Buffer
-		err := run(context.Background(), []string{"serve", "--help"}, io.Discard, &stderr)
-		if !errors.Is(err, flag.ErrHelp) {
-			t.Fatalf("err: got %v, want flag.ErrHelp", err)
+		var stdout bytes.Buffer
+		err := run(context.Background(), []string{"serve", "--help"}, &stdout, io.Discard)
+		if !errors.Is(err, pflag.ErrHelp) {
+			t.Fatalf("err: got %v, want pflag.ErrHelp", err)
 		}
-		help := stderr.String()
+		help := stdout.String()
 		i := strings.LastIndex(help, "\nExamples:\n")
 		if i < 0 || !strings.Contains(help[i:], "jmcheck serve --addr") {
 			t.Errorf("help lacks an Examples block with jmcheck serve:\n%s", help)

@@ -2,65 +2,54 @@ package main
 
 import (
 	"context"
-	"flag"
-	"os"
+	"strconv"
 
+	"github.com/spf13/pflag"
+
+	"jmcheck/internal/embedded"
 	"jmcheck/target"
 )
 
-// targetFlags are the target and credential flags that conform and load
-// share, with their environment fallbacks.
+// targetFlags are the target and credential flags that conform, explore
+// and load share. Their defaults come from the environment (target.Env*);
+// a bad environment value is reported, naming the variable, once the
+// command checks its flags.
 type targetFlags struct {
-	url, appKey, secret, appKey2, secret2 string
-	groupLimit                            int
+	t      target.Target
+	envErr error
 }
 
-// register adds the flags to fs; defaults come from the environment.
-func (f *targetFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.url, "target", os.Getenv("JMCHECK_TARGET"), "base `URL` of the server under test (env JMCHECK_TARGET); empty: the embedded reference server")
-	fs.StringVar(&f.appKey, "appkey", os.Getenv("JMCHECK_APPKEY"), "appKey of the first app (env JMCHECK_APPKEY)")
-	fs.StringVar(&f.secret, "secret", os.Getenv("JMCHECK_SECRET"), "masterSecret of the first app (env JMCHECK_SECRET)")
-	fs.StringVar(&f.appKey2, "appkey2", os.Getenv("JMCHECK_APPKEY2"), "appKey of a second app, enables @two-apps (env JMCHECK_APPKEY2)")
-	fs.StringVar(&f.secret2, "secret2", os.Getenv("JMCHECK_SECRET2"), "masterSecret of the second app (env JMCHECK_SECRET2)")
-	fs.IntVar(&f.groupLimit, "group-limit", envInt("JMCHECK_GROUP_LIMIT", target.DefaultGroupLimit), "the target's group member limit, owner included (env JMCHECK_GROUP_LIMIT)")
+// register adds the flags to fs.
+func (f *targetFlags) register(fs *pflag.FlagSet, sys system) {
+	f.t, f.envErr = target.FromEnv(sys.getenv)
+	fs.StringVar(&f.t.BaseURL, "target", f.t.BaseURL, "base `URL` of the server under test, http(s)://host[:port][/prefix] (env "+target.EnvTarget+"); empty: the embedded reference server")
+	fs.StringVar(&f.t.AppKey, "appkey", f.t.AppKey, "appKey of the first app (env "+target.EnvAppKey+")")
+	fs.StringVar(&f.t.Secret, "secret", f.t.Secret, "masterSecret of the first app (env "+target.EnvSecret+")")
+	fs.StringVar(&f.t.AppKey2, "appkey2", f.t.AppKey2, "appKey of a second app, enables @two-apps (env "+target.EnvAppKey2+")")
+	fs.StringVar(&f.t.Secret2, "secret2", f.t.Secret2, "masterSecret of the second app (env "+target.EnvSecret2+")")
+	fs.IntVar(&f.t.GroupLimit, "group-limit", f.t.Limit(), "the target's group member limit, owner included, "+strconv.Itoa(target.MinGroupLimit)+" or more (env "+target.EnvGroupLimit+")")
 }
 
-// embeddedOptions configure the embedded reference server when no target
-// is given.
-type embeddedOptions struct {
-	FaultInjection bool
-	MaxInflight    int
-	Mutant         string // "" for the conformant server
+// check reports a bad environment value or flag before anything starts.
+func (f *targetFlags) check(fs *pflag.FlagSet) error {
+	if f.envErr != nil && !set(fs, "group-limit") {
+		return f.envErr
+	}
+	if err := target.CheckGroupLimit("--group-limit", f.t.Limit()); err != nil {
+		return err
+	}
+	if f.t.BaseURL != "" {
+		return f.t.Validate() // before any look-up: a URL without a scheme, a port over 65535
+	}
+	return nil
 }
 
-// open returns the target the flags name, checked by a preflight, or starts
-// the embedded reference server on a loopback port with generated
-// credentials for two apps. stop releases what open started; call it always.
-func (f *targetFlags) open(ctx context.Context, opts embeddedOptions) (target.Target, func(), error) {
-	if f.url == "" {
-		return startEmbedded(ctx, f.groupLimit, opts)
-	}
-	t := target.Target{
-		BaseURL: f.url, AppKey: f.appKey, Secret: f.secret,
-		AppKey2: f.appKey2, Secret2: f.secret2, GroupLimit: f.groupLimit,
-	}
-	if err := target.Preflight(ctx, nil, t); err != nil {
-		return target.Target{}, func() {}, err
-	}
-	return t, func() {}, nil
-}
+// embedded reports whether the run is against the embedded server.
+func (f *targetFlags) embedded() bool { return f.t.BaseURL == "" }
 
-func envInt(name string, def int) int {
-	v := os.Getenv(name)
-	if v == "" {
-		return def
-	}
-	var n int
-	for _, c := range v {
-		if c < '0' || c > '9' || n > 1<<20 {
-			return -1 // Validate reports it as a usage error
-		}
-		n = n*10 + int(c-'0')
-	}
-	return n
+// open returns the target the flags name, checked by a preflight, or
+// starts the embedded reference server. stop releases what open started;
+// call it always.
+func (f *targetFlags) open(ctx context.Context, opts embedded.Options) (target.Target, func(), error) {
+	return embedded.Open(ctx, f.t, opts)
 }

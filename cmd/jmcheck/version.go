@@ -2,11 +2,12 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"runtime"
 	"runtime/debug"
+
+	"jmcheck/spec"
 )
 
 // version is stamped at build time:
@@ -25,16 +26,16 @@ func versionString() string {
 			}
 		}
 	}
-	return fmt.Sprintf("jmcheck %s, profile v1-2015, %s %s/%s", v, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	return fmt.Sprintf("jmcheck %s, profile %s, %s %s/%s", v, spec.Profile, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 }
 
-func runVersion(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("version", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), "Usage: jmcheck version\n\nPrints the version, the API profile and the Go toolchain.\n\nExamples:\n  jmcheck version\n")
-	}
-	if err := parseFlags(fs, args); err != nil {
+func runVersion(_ context.Context, _ system, args []string, stdout, _ io.Writer) error {
+	fs := newFlags("version", stdout, help{
+		usage:    "jmcheck version",
+		about:    "Prints the version, the API profile and the Go toolchain.",
+		examples: "  jmcheck version",
+	})
+	if err := parse(fs, args, 0); err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, versionString())

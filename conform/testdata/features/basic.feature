@@ -9,7 +9,7 @@ Feature: Basic outcomes
   @fail @endpoint:POST:/v1/users/ @code:899001
   Scenario: a failing scenario
     Given a step that passes
-    When a step that fails with "boom, see SPEC.md §3"
+    When a step that fails with "boom, see spec/PROFILE.md §3"
     Then a step that passes
 
   @undefined

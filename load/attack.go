@@ -1,0 +1,212 @@
+package load
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"jmcheck/load/check"
+	"jmcheck/load/op"
+	"jmcheck/load/pace"
+	"jmcheck/load/stats"
+	"jmcheck/load/transport"
+	"jmcheck/spec"
+	"jmcheck/target"
+)
+
+// The fail-fast rule of an attack: when no request got any answer for
+// deadFor, and at least deadAfter requests failed in transport in that
+// time, the target has stopped answering: the attack ends, and the run
+// exits 3 after one short cleanup attempt. Variables, so that tests can
+// shorten them.
+var (
+	deadFor   = 5 * time.Second
+	deadAfter = uint64(20)
+)
+
+// attack runs vegeta with the profile's targeter and checks, and folds
+// the results into a summary. unusable is set when the target stopped
+// answering during the attack.
+func attack(ctx context.Context, cfg Config, pacing pace.Pacing, env *op.Env, scrub *target.Scrubber, log func(string, ...any)) (sum *stats.Summary, problems []string, unusable error) {
+	verdicts := transport.NewVerdicts()
+	tstats := &transport.Stats{}
+	client := &http.Client{
+		// vegeta's client never follows a redirect: a 3xx is the answer.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	if cfg.Transport == TransportStd {
+		client.Transport = transport.NewStd(env, verdicts, tstats)
+		client.Timeout = cfg.Timeout
+	} else {
+		base, err := url.Parse(cfg.Target.BaseURL)
+		if err != nil {
+			return stats.NewStats(time.Now()).Summary(), []string{"target URL: " + err.Error()}, nil
+		}
+		ft, err := transport.NewFast(base, cfg.Timeout, env, verdicts, tstats)
+		if err != nil {
+			return stats.NewStats(time.Now()).Summary(), []string{err.Error()}, nil
+		}
+		defer ft.CloseIdleConnections()
+		client.Transport = ft
+	}
+	atk := vegeta.NewAttacker(vegeta.Client(client), vegeta.Workers(cfg.Workers), vegeta.MaxWorkers(cfg.MaxWorkers))
+
+	m := cfg.Metrics
+	if m != nil {
+		m.SetInflight(func() float64 { return float64(tstats.Inflight.Load()) })
+		m.Prepare(env.Routes())
+	}
+
+	log("attack: %s", pacing)
+	began := time.Now()
+	st := stats.NewStats(began)
+	var (
+		count                   atomic.Uint64
+		stoppedAt               atomic.Int64 // ns since began when ctx ended the attack
+		deadAt                  atomic.Int64 // ns since began when the target stopped answering
+		lastAnswer, failedSince atomic.Int64
+	)
+	lastAnswer.Store(int64(time.Since(began)))
+	done := make(chan struct{})
+	go func() {
+		tick := time.NewTicker(time.Second)
+		defer tick.Stop()
+		last := uint64(0)
+		for {
+			select {
+			case <-ctx.Done():
+				stoppedAt.Store(int64(time.Since(began)))
+				atk.Stop()
+				<-done
+				return
+			case <-done:
+				return
+			case <-tick.C:
+				if m != nil {
+					n := count.Load()
+					m.SetRates(pacing.Pacer.Rate(time.Since(began)), float64(n-last))
+					last = n
+				}
+				if cfg.Flush != nil {
+					_ = cfg.Flush() // a killed run leaves a readable prefix
+				}
+				if now := int64(time.Since(began)); now-lastAnswer.Load() > int64(deadFor) && uint64(failedSince.Load()) >= deadAfter {
+					deadAt.Store(now)
+					atk.Stop()
+				}
+			}
+		}
+	}()
+	var encErr error
+	// vegeta plot orders results by sequence number per attack name: shards
+	// of one run need names of their own.
+	name := cfg.Profile
+	if cfg.Shard.Sharded() {
+		name += "-shard" + strconv.Itoa(cfg.Shard.Index)
+	}
+	for res := range atk.Attack(env.Targeter(cfg.Profile), pacing.Bounded(ctx.Done()), pacing.Duration, name) {
+		v, ok := verdicts.Take(res.Seq)
+		s := sampleFromVerdict(res, v, ok, env)
+		if s.Status != 0 {
+			lastAnswer.Store(int64(time.Since(began)))
+			failedSince.Store(0)
+		} else {
+			failedSince.Add(1)
+		}
+		if s.Reason != check.None {
+			s.Detail = scrub.Safe(s.Detail)
+		}
+		res.Error = stats.FileError(&s)
+		res.BytesIn = s.BytesIn
+		res.Headers = nil
+		res.Body = scrub.Bytes(res.Body)
+		st.Add(&s)
+		if m != nil {
+			m.Observe(&s)
+		}
+		if cfg.Results != nil && encErr == nil {
+			if encErr = cfg.Results.Encode(res); encErr != nil {
+				problems = append(problems, "writing results stopped: "+encErr.Error())
+			}
+		}
+		count.Add(1)
+	}
+	close(done)
+	if m != nil {
+		m.SetRates(0, 0)
+	}
+
+	sum = st.Summary()
+	elapsed := pacing.Duration
+	interrupted := false
+	if at := stoppedAt.Load(); at > 0 && (elapsed == 0 || time.Duration(at) < elapsed) {
+		elapsed, interrupted = time.Duration(at), true
+	}
+	if at := deadAt.Load(); at > 0 {
+		elapsed, interrupted = time.Duration(at), true
+		unusable = fmt.Errorf("target %s became unusable: no request got an answer for %s (%d in a row failed in transport); the attack stopped after %s", cfg.Target.BaseURL, deadFor, failedSince.Load(), elapsed.Round(time.Millisecond))
+	}
+	if elapsed == 0 {
+		elapsed = sum.Duration
+	}
+	sum.Rate.Planned = pacing.Hits(elapsed)
+	if elapsed > 0 && sum.Rate.Planned >= 0 {
+		sum.Rate.Target = sum.Rate.Planned / elapsed.Seconds()
+	}
+	if sum.Rate.Planned > 0 {
+		sum.Rate.Ratio = float64(sum.Rate.Sent) / sum.Rate.Planned
+	}
+	if interrupted && unusable == nil {
+		problems = append(problems, fmt.Sprintf("interrupted after %s: the attack stopped early", elapsed.Round(time.Millisecond)))
+	}
+	if !interrupted && sum.Rate.Planned >= 1 && sum.Rate.Ratio < cfg.MinRateRatio {
+		hint := "lower --rate, give the generator more CPU, split the load with --shard, or accept less with --min-sent"
+		if cfg.MaxWorkers != vegeta.DefaultMaxWorkers {
+			hint = "raise --max-workers (the workers waited on slow answers), or " + hint
+		}
+		problems = append(problems, fmt.Sprintf("the generator fell short: it sent %d of %.0f planned requests (%.1f%%, under %.0f%%): %s",
+			sum.Rate.Sent, sum.Rate.Planned, sum.Rate.Ratio*100, cfg.MinRateRatio*100, hint))
+	}
+	errorsGated := false
+	for _, t := range cfg.Thresholds {
+		errorsGated = errorsGated || (t.Metric == "errors" && !t.Scoped) || (t.Metric == "success" && !t.Scoped)
+	}
+	if sum.Failed > 0 && !errorsGated {
+		var parts []string
+		for _, f := range sum.Failures {
+			parts = append(parts, fmt.Sprintf("%s %d", f.Reason, f.Count))
+		}
+		problems = append(problems, fmt.Sprintf("%d of %d requests failed their checks (%s); an errors threshold such as --threshold 'errors<0.1%%' sets a budget instead",
+			sum.Failed, sum.Requests, strings.Join(parts, ", ")))
+	}
+	return sum, problems, unusable
+}
+
+// sampleFromVerdict joins vegeta's Result with the transport's verdict.
+func sampleFromVerdict(res *vegeta.Result, v check.Verdict, ok bool, env *op.Env) stats.Sample {
+	ops := env.Ops()
+	if !ok || v.Op < 0 || v.Op >= len(ops) {
+		s := stats.SampleOf(res)
+		if s.Reason == check.None && !ok {
+			s.Reason, s.Detail = check.Connection, "connection: "+check.ErrorText(errors.New(res.Error))
+		}
+		return s
+	}
+	s := stats.Sample{
+		Route: ops[v.Op].Route, Status: v.Status, Code: v.Code, Reason: v.Reason, Expected: v.Expected,
+		Detail: v.Detail, URL: res.URL, Offset: -1, Timestamp: res.Timestamp, Latency: res.Latency,
+		BytesIn: uint64(v.BytesIn), BytesOut: res.BytesOut,
+	}
+	if s.Route == spec.RouteListUsers || s.Route == spec.RouteListGroups {
+		s.Offset = stats.StartOf(res.URL)
+	}
+	return s
+}

@@ -1,0 +1,259 @@
+package transport
+
+import (
+	"bufio"
+	"io"
+	"jmcheck/load/check"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// expect200 is a checker that wants a 200 with a JSON body.
+type expect200 struct{ bodies atomic.Int64 }
+
+func (e *expect200) Check(x *check.Exchange) check.Verdict {
+	if len(x.Body) > 0 {
+		e.bodies.Add(int64(len(x.Body)))
+	}
+	return check.Judge(x, &check.Expectation{Status: 200})
+}
+
+func newTestTransport(t *testing.T, base string, timeout time.Duration) (*Fast, *Verdicts, *expect200) {
+	t.Helper()
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	table := NewVerdicts()
+	c := &expect200{}
+	ft, err := NewFast(u, timeout, c, table, &Stats{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(ft.CloseIdleConnections)
+	return ft, table, c
+}
+
+// roundTrip sends one GET through the transport and returns its verdict.
+func roundTrip(t *testing.T, ft *Fast, table *Verdicts, base string, seq uint64) (check.Verdict, *http.Response) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, base+"/v1/users/alice", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set(opHeader, "0")
+	req.Header.Set("X-Vegeta-Seq", strconv.FormatUint(seq, 10))
+	resp, _ := ft.RoundTrip(req)
+	if resp != nil {
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	v, ok := table.Take(seq)
+	if !ok {
+		t.Fatalf("no verdict for request %d", seq)
+	}
+	return v, resp
+}
+
+func TestFastTransportReadsBodiesAndReusesConnections(t *testing.T) {
+	var conns atomic.Int64
+	cases := map[string]http.HandlerFunc{
+		"ContentLength": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.Write([]byte(`{"username":"alice"}`))
+		},
+		"Chunked": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.Write([]byte(`{"username":`))
+			w.(http.Flusher).Flush()
+			w.Write([]byte(`"alice"}`))
+		},
+	}
+	for name, h := range cases {
+		t.Run(name, func(t *testing.T) {
+			conns.Store(0)
+			srv := httptest.NewUnstartedServer(h)
+			srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+				if s == http.StateNew {
+					conns.Add(1)
+				}
+			}
+			srv.Start()
+			defer srv.Close()
+			ft, table, c := newTestTransport(t, srv.URL, 5*time.Second)
+			for i := uint64(0); i < 5; i++ {
+				if v, _ := roundTrip(t, ft, table, srv.URL, i); v.Failed() || v.Status != 200 {
+					t.Fatalf("request %d: got %+v, want a pass", i, v)
+				}
+			}
+			if got := c.bodies.Load(); got != 5*int64(len(`{"username":"alice"}`)) {
+				t.Errorf("checks saw %d body bytes, want 5 whole bodies", got)
+			}
+			if got := conns.Load(); got != 1 {
+				t.Errorf("got %d connections, want 1 reused", got)
+			}
+		})
+	}
+}
+
+// rawServer answers every connection with f, which reads the request
+// itself.
+func rawServer(t *testing.T, f func(c net.Conn, br *bufio.Reader)) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				f(c, bufio.NewReader(c))
+			}()
+		}
+	}()
+	return "http://" + ln.Addr().String()
+}
+
+// readRequest reads one request head.
+func readRequest(br *bufio.Reader) bool {
+	for {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			return false
+		}
+		if line == "\r\n" {
+			return true
+		}
+	}
+}
+
+func TestFastTransportFailures(t *testing.T) {
+	const okAnswer = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
+	cases := map[string]struct {
+		serve   func(c net.Conn, br *bufio.Reader)
+		timeout time.Duration
+		reason  check.Reason
+		detail  string
+	}{
+		"Reset": {
+			serve:  func(c net.Conn, br *bufio.Reader) { readRequest(br); c.(*net.TCPConn).SetLinger(0) },
+			reason: check.Connection,
+		},
+		"Garbage": {
+			serve:  func(c net.Conn, br *bufio.Reader) { readRequest(br); io.WriteString(c, "SMTP ready\r\n\r\n") },
+			reason: check.Connection, detail: "malformed",
+		},
+		"ShortBody": {
+			serve: func(c net.Conn, br *bufio.Reader) {
+				readRequest(br)
+				io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 10\r\n\r\n{}")
+			},
+			reason: check.Connection, detail: "EOF",
+		},
+		"Slow": {
+			serve: func(c net.Conn, br *bufio.Reader) {
+				readRequest(br)
+				time.Sleep(300 * time.Millisecond)
+				io.WriteString(c, okAnswer)
+			},
+			timeout: 50 * time.Millisecond, reason: check.Timeout,
+		},
+		"Interim": {
+			serve: func(c net.Conn, br *bufio.Reader) {
+				readRequest(br)
+				io.WriteString(c, "HTTP/1.1 100 Continue\r\n\r\n"+okAnswer)
+			},
+			reason: check.None,
+		},
+		"UntilClose": {
+			serve: func(c net.Conn, br *bufio.Reader) {
+				readRequest(br)
+				io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{\"a\":1}")
+			},
+			reason: check.None,
+		},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			base := rawServer(t, c.serve)
+			timeout := c.timeout
+			if timeout == 0 {
+				timeout = 5 * time.Second
+			}
+			ft, table, _ := newTestTransport(t, base, timeout)
+			v, _ := roundTrip(t, ft, table, base, 1)
+			if v.Reason != c.reason {
+				t.Fatalf("got %+v, want reason %q", v, c.reason)
+			}
+			if !strings.Contains(v.Detail, c.detail) {
+				t.Errorf("got detail %q, want it to hold %q", v.Detail, c.detail)
+			}
+		})
+	}
+}
+
+func TestFastTransportRetriesAConnectionClosedWhileIdle(t *testing.T) {
+	var accepted atomic.Int64
+	base := rawServer(t, func(c net.Conn, br *bufio.Reader) {
+		accepted.Add(1)
+		if readRequest(br) {
+			io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}")
+		}
+		// Then close, as a server does at its idle timeout.
+	})
+	ft, table, _ := newTestTransport(t, base, 5*time.Second)
+	if v, _ := roundTrip(t, ft, table, base, 1); v.Failed() {
+		t.Fatalf("first request: %+v", v)
+	}
+	ft.mu.Lock()
+	for _, c := range ft.idle {
+		c.lastUsed = time.Now().Add(-2 * staleAfter) // idle for long enough to be stale
+	}
+	ft.mu.Unlock()
+	time.Sleep(20 * time.Millisecond) // let the server's close land
+	if v, _ := roundTrip(t, ft, table, base, 2); v.Failed() {
+		t.Fatalf("request on a stale connection: got %+v, want a retry that passes", v)
+	}
+	if got := accepted.Load(); got != 2 {
+		t.Errorf("got %d connections, want 2", got)
+	}
+}
+
+func TestFastTransportHandsFailedBodiesToVegeta(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(500)
+		w.Write([]byte(`{"error":{"code":899000,"message":"boom"}}`))
+	}))
+	defer srv.Close()
+	ft, table, _ := newTestTransport(t, srv.URL, 5*time.Second)
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/v1/users/alice", nil)
+	req.Header.Set(opHeader, "0")
+	req.Header.Set("X-Vegeta-Seq", "3")
+	resp, err := ft.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 500 || !strings.Contains(string(body), "899000") {
+		t.Errorf("got %d %q, want the 500 and its body", resp.StatusCode, body)
+	}
+	if v, _ := table.Take(3); v.Reason != check.Status || v.Code != 899000 {
+		t.Errorf("got verdict %+v, want a status failure with code 899000", v)
+	}
+}

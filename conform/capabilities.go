@@ -2,6 +2,7 @@ package conform
 
 import (
 	"fmt"
+	"jmcheck/spec"
 	"sort"
 	"strings"
 )
@@ -26,7 +27,7 @@ const EmbeddedMaxInflight = 16
 // capabilityHints say how a run gets each capability.
 var capabilityHints = map[string]string{
 	CapFaultInjection: "the target must honour X-Fault-Inject (spec/PROFILE.md §6): declare it with --capabilities fault-injection",
-	CapOverload:       "the target must shed load with 503 899030 past a small in-flight limit (spec/PROFILE.md §6): declare it with --capabilities overload",
+	CapOverload:       "the target must shed load with 503 " + spec.CodeBusy.String() + " past a small in-flight limit (spec/PROFILE.md §6): declare it with --capabilities overload",
 	CapTwoApps:        "give a second app with --appkey2/--secret2 (or JMCHECK_APPKEY2/JMCHECK_SECRET2)",
 	CapGroupLimit:     "it creates hundreds of users: declare it with --capabilities group-limit",
 }

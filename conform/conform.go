@@ -20,6 +20,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -106,87 +107,24 @@ const (
 // problems go to stderr as well.
 func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) (*Result, error) {
 	started := time.Now()
-	opts.Tags = strings.TrimSpace(opts.Tags)
-	if opts.RunID == "" {
-		opts.RunID = target.NewRunID()
-	}
-	if opts.Concurrency < 1 {
-		opts.Concurrency = 1
-	}
-	if opts.CleanupTimeout <= 0 {
-		opts.CleanupTimeout = 30 * time.Second
-	}
-	if opts.InterruptGrace <= 0 {
-		opts.InterruptGrace = 10 * time.Second
-	}
-	caps := map[string]bool{}
-	for k, v := range opts.Capabilities {
-		if v {
-			caps[k] = true
-		}
-	}
-	if opts.Target.HasSecondApp() {
-		caps[CapTwoApps] = true
-	}
-	fsys := opts.Features
-	if fsys == nil {
-		fsys = EmbeddedFeatures()
-	}
-	fsys, err := selectPaths(fsys, opts.Paths)
+	p, err := prepare(ctx, &opts)
 	if err != nil {
-		return nil, exitcode.New(exitcode.Usage, err)
+		return nil, err
 	}
-
-	all, err := LoadScenarios(fsys, "")
-	if err != nil {
-		return nil, exitcode.New(exitcode.Usage, err)
-	}
-	selected, err := LoadScenarios(fsys, opts.Tags)
-	if err != nil {
-		return nil, exitcode.New(exitcode.Usage, err)
-	}
-	if len(selected) == 0 {
-		return nil, exitcode.New(exitcode.Usage, noScenarioError(opts.Tags, opts.Paths, all))
-	}
-	if err := runnable(selected, caps); err != nil {
-		return nil, exitcode.New(exitcode.Usage, err)
-	}
-	expected, err := matchExpectations(opts.Expectations, all)
-	if err != nil {
-		return nil, exitcode.Newf(exitcode.Usage, "expectations: %w", err)
-	}
-
-	format, reportFiles, err := formats(opts.Format, opts.ReportDir)
-	if err != nil {
-		return nil, exitcode.New(exitcode.Usage, err)
-	}
-
-	steps := opts.Steps
-	if steps == nil {
-		steps, err = NewSteps(opts.Target, opts.RunID, caps)
-		if err != nil {
-			return nil, exitcode.Newf(exitcode.Usage, "set up the steps: %w", err)
-		}
-	}
-	session, err := NewSession(ctx, SessionConfig{Capabilities: caps, StopOnFailure: opts.StopOnFailure, Steps: steps})
-	if err != nil {
-		return nil, exitcode.New(exitcode.Usage, err)
-	}
-
 	var output io.Writer = io.Discard
 	var console *totalsWriter
 	if opts.Format != "" {
-		console = &totalsWriter{w: stdout, totals: session.Totals}
+		console = &totalsWriter{w: stdout, totals: p.session.Totals}
 		output = console
 	}
 	suite := godog.TestSuite{
 		Name:                "jmcheck conform",
-		ScenarioInitializer: session.InitializeScenario,
+		ScenarioInitializer: p.session.InitializeScenario,
 		Options: &godog.Options{
-			FS:             fsys,
+			FS:             p.fsys,
 			Paths:          []string{"."},
 			Tags:           opts.Tags,
-			Format:         format,
+			Format:         p.format,
 			Output:         output,
 			NoColors:       opts.NoColors,
 			Concurrency:    opts.Concurrency,
@@ -201,74 +139,170 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) (*Result, 
 		console.Close()
 	}
 	var unusable error
-	if u, ok := steps.(interface{ Unusable() error }); ok {
+	if u, ok := p.steps.(interface{ Unusable() error }); ok {
 		unusable = u.Unusable()
 	}
-
-	// Clean up whatever happened, with a context of its own: the run's may
-	// be cancelled already (SIGINT). A second interrupt abandons it; a
-	// target that became unusable gets one short attempt.
-	var leftovers []string
-	if !opts.SkipCleanup {
-		timeout := opts.CleanupTimeout
-		if unusable != nil {
-			timeout = min(timeout, UnusableCleanupTimeout)
-		}
-		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
-		if opts.Abandon != nil {
-			go func() {
-				select {
-				case <-opts.Abandon:
-					cancel()
-				case <-cctx.Done():
-				}
-			}()
-		}
-		leftovers = session.Cleanup(cctx)
-		cancel()
+	leftovers := cleanup(ctx, opts, p, unusable, stderr)
+	res := &Result{
+		RunID: opts.RunID, Target: opts.Target.BaseURL, Embedded: opts.Target.Embedded,
+		Tags: opts.Tags, Capabilities: capabilityList(p.caps), Started: started,
+		Leftovers: leftovers, Interrupted: ctx.Err() != nil, Rerun: opts.Rerun,
 	}
+	res.Scenarios = collect(p.session, p.selected, p.expected, res.Interrupted || opts.StopOnFailure || unusable != nil)
+	res.Duration = time.Since(started)
+	if unusable != nil {
+		res.Unusable = unusable.Error()
+	}
+	if err := writeReports(opts.ReportDir, res, p.reportFiles); err != nil {
+		return res, err
+	}
+	res.WriteSummary(stdout)
+	switch {
+	case unusable != nil:
+		return res, exitcode.New(exitcode.TargetUnusable, unusable)
+	case runErr != nil:
+		return res, exitcode.New(exitcode.Failed, runErr)
+	case code == 2:
+		return res, exitcode.Newf(exitcode.Usage, "godog refused the run's options (its message is above): check --format and --report-dir")
+	case code != 0 && !res.Interrupted && res.Count(OutcomeFailed)+res.Count(OutcomeExpectedFailure) == 0:
+		// godog saw a failure no scenario shows: never let it pass.
+		return res, exitcode.Newf(exitcode.Failed, "godog reported a failure (exit %d) that no scenario shows: rerun with --format pretty", code)
+	}
+	return res, res.Err()
+}
+
+// plan is a run, checked and ready: the features, the scenarios they and
+// the filters select, the expectations, the step definitions and the
+// session around them.
+type plan struct {
+	fsys        fs.FS
+	selected    []Scenario
+	expected    map[string]Expectation
+	caps        map[string]bool
+	format      string
+	reportFiles []string
+	steps       Steps
+	session     *Session
+}
+
+// prepare fills the options' defaults and checks everything a run needs
+// before it starts: every problem here is a usage error (exit 2).
+func prepare(ctx context.Context, opts *Options) (*plan, error) {
+	opts.Tags = strings.TrimSpace(opts.Tags)
+	if opts.RunID == "" {
+		opts.RunID = target.NewRunID()
+	}
+	if opts.Concurrency < 1 {
+		opts.Concurrency = 1
+	}
+	if opts.CleanupTimeout <= 0 {
+		opts.CleanupTimeout = 30 * time.Second
+	}
+	if opts.InterruptGrace <= 0 {
+		opts.InterruptGrace = 10 * time.Second
+	}
+	p := &plan{caps: map[string]bool{}}
+	for k, v := range opts.Capabilities {
+		if v {
+			p.caps[k] = true
+		}
+	}
+	if opts.Target.HasSecondApp() {
+		p.caps[CapTwoApps] = true
+	}
+	fsys := opts.Features
+	if fsys == nil {
+		fsys = EmbeddedFeatures()
+	}
+	var err error
+	if p.fsys, err = selectPaths(fsys, opts.Paths); err != nil {
+		return nil, exitcode.New(exitcode.Usage, err)
+	}
+	all, err := LoadScenarios(p.fsys, "")
+	if err != nil {
+		return nil, exitcode.New(exitcode.Usage, err)
+	}
+	if p.selected, err = LoadScenarios(p.fsys, opts.Tags); err != nil {
+		return nil, exitcode.New(exitcode.Usage, err)
+	}
+	if len(p.selected) == 0 {
+		return nil, exitcode.New(exitcode.Usage, noScenarioError(opts.Tags, opts.Paths, all))
+	}
+	if err := runnable(p.selected, p.caps); err != nil {
+		return nil, exitcode.New(exitcode.Usage, err)
+	}
+	if p.expected, err = matchExpectations(opts.Expectations, all); err != nil {
+		return nil, exitcode.Newf(exitcode.Usage, "expectations: %w", err)
+	}
+	if p.format, p.reportFiles, err = formats(opts.Format, opts.ReportDir); err != nil {
+		return nil, exitcode.New(exitcode.Usage, err)
+	}
+	p.steps = opts.Steps
+	if p.steps == nil {
+		if p.steps, err = NewSteps(opts.Target, opts.RunID, p.caps); err != nil {
+			return nil, exitcode.Newf(exitcode.Usage, "set up the steps: %w", err)
+		}
+	}
+	if p.session, err = NewSession(ctx, SessionConfig{Capabilities: p.caps, StopOnFailure: opts.StopOnFailure, Steps: p.steps}); err != nil {
+		return nil, exitcode.New(exitcode.Usage, err)
+	}
+	return p, nil
+}
+
+// cleanup deletes what the run created, whatever happened, with a context
+// of its own: the run's may be cancelled already (SIGINT). A second
+// interrupt abandons it; a target that became unusable gets one short
+// attempt. It returns what it could not delete, also listed on stderr.
+func cleanup(ctx context.Context, opts Options, p *plan, unusable error, stderr io.Writer) []string {
+	defer func() {
+		if c, ok := p.steps.(interface{ CloseIdleConnections() }); ok {
+			c.CloseIdleConnections()
+		}
+	}()
+	if opts.SkipCleanup {
+		return nil
+	}
+	timeout := opts.CleanupTimeout
+	if unusable != nil {
+		timeout = min(timeout, UnusableCleanupTimeout)
+	}
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
+	defer cancel()
+	if opts.Abandon != nil {
+		go func() {
+			select {
+			case <-opts.Abandon:
+				cancel()
+			case <-cctx.Done():
+			}
+		}()
+	}
+	leftovers := p.session.Cleanup(cctx)
 	if len(leftovers) > 0 {
 		fmt.Fprintf(stderr, "jmcheck: cleanup could not delete %d things (names prefixed %s):\n", len(leftovers), opts.RunID)
 		for _, l := range leftovers {
 			fmt.Fprintf(stderr, "  %s\n", l)
 		}
 	}
+	return leftovers
+}
 
-	if c, ok := steps.(interface{ CloseIdleConnections() }); ok {
-		c.CloseIdleConnections()
+// writeReports writes the JUnit XML and the Markdown summary into the
+// report folder (godog wrote the cucumber JSON during the run).
+func writeReports(dir string, res *Result, godogFiles []string) error {
+	if dir == "" {
+		return nil
 	}
-
-	res := &Result{
-		RunID: opts.RunID, Target: opts.Target.BaseURL, Embedded: opts.Target.Embedded,
-		Tags: opts.Tags, Capabilities: capabilityList(caps), Started: started,
-		Leftovers: leftovers, Interrupted: ctx.Err() != nil, Rerun: opts.Rerun,
+	junit := filepath.Join(dir, ReportJUnit)
+	md := filepath.Join(dir, ReportMarkdown)
+	res.Reports = append(append(slices.Clone(godogFiles), junit), md)
+	if err := writeFile(junit, res.WriteJUnit); err != nil {
+		return exitcode.Newf(exitcode.Usage, "write the JUnit report: %w", err)
 	}
-	res.Scenarios = collect(session, selected, expected, res.Interrupted || opts.StopOnFailure || unusable != nil)
-	res.Duration = time.Since(started)
-	if unusable != nil {
-		res.Unusable = unusable.Error()
-		res.WriteSummary(stdout)
-		return res, exitcode.New(exitcode.TargetUnusable, unusable)
+	if err := writeFile(md, res.WriteMarkdown); err != nil {
+		return exitcode.Newf(exitcode.Usage, "write the Markdown summary: %w", err)
 	}
-	if runErr != nil {
-		return res, exitcode.New(exitcode.Failed, runErr)
-	}
-	if code == 2 {
-		return res, exitcode.Newf(exitcode.Usage, "godog refused the run's options (its message is above): check --format and --report-dir")
-	}
-	if code != 0 && !res.Interrupted && res.Count(OutcomeFailed)+res.Count(OutcomeExpectedFailure) == 0 {
-		// godog saw a failure no scenario shows: never let it pass.
-		return res, exitcode.Newf(exitcode.Failed, "godog reported a failure (exit %d) that no scenario shows: rerun with --format pretty", code)
-	}
-	if opts.ReportDir != "" {
-		md := filepath.Join(opts.ReportDir, ReportMarkdown)
-		res.Reports = append(reportFiles, md)
-		if err := writeFile(md, res.WriteMarkdown); err != nil {
-			return res, exitcode.Newf(exitcode.Usage, "write the Markdown summary: %w", err)
-		}
-	}
-	res.WriteSummary(stdout)
-	return res, res.Err()
+	return nil
 }
 
 // runGodog runs the suite in a goroutine so that a cancelled ctx cannot
@@ -314,7 +348,7 @@ func collect(session *Session, selected []Scenario, expected map[string]Expectat
 		if len(sc.Steps) == 0 { // godog fails it without calling a hook
 			v = verdict{status: StatusUndefined, reason: "the scenario has no steps"}
 		}
-		r := ScenarioResult{Scenario: sc, Status: v.status, Step: v.step, Reason: v.reason}
+		r := ScenarioResult{Scenario: sc, Status: v.status, Step: v.step, Reason: v.reason, Took: v.took}
 		if e, ok := expected[sc.ID]; ok {
 			r.Expectation = &e
 		}
@@ -329,7 +363,8 @@ func collect(session *Session, selected []Scenario, expected map[string]Expectat
 }
 
 // formats builds godog's format list: the console formatter(s), then the
-// cucumber and JUnit files when there is a report folder. format is one
+// cucumber JSON file when there is a report folder (jmcheck writes the
+// JUnit XML itself, from its own verdicts). format is one
 // formatter name, or godog's own list ("pretty,junit:out.xml").
 func formats(format, dir string) (string, []string, error) {
 	if format == "" {
@@ -350,17 +385,13 @@ func formats(format, dir string) (string, []string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", nil, fmt.Errorf("--report-dir: %w", err)
 	}
-	var files []string
-	for _, name := range []string{ReportCucumber, ReportJUnit} {
-		path := filepath.Join(dir, name)
-		f, err := os.Create(path)
-		if err != nil {
-			return "", nil, fmt.Errorf("--report-dir: %w", err)
-		}
-		f.Close()
-		files = append(files, path)
+	path := filepath.Join(dir, ReportCucumber)
+	f, err := os.Create(path)
+	if err != nil {
+		return "", nil, fmt.Errorf("--report-dir: %w", err)
 	}
-	return format + ",cucumber:" + files[0] + ",junit:" + files[1], files, nil
+	f.Close()
+	return format + ",cucumber:" + path, []string{path}, nil
 }
 
 func writeFile(path string, write func(io.Writer) error) (err error) {

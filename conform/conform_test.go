@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/cucumber/godog"
+	"github.com/joshdk/go-junit"
 
 	"jmcheck/conform"
 	"jmcheck/exitcode"
@@ -482,5 +483,79 @@ func TestRunConsoleTotalsCountSkips(t *testing.T) {
 	}
 	if want := "4 scenarios (2 passed, 2 skipped)"; !strings.Contains(r.stdout, want) {
 		t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
+	}
+}
+
+// TestJUnitTellsTheTruth reads junit.xml with a standard JUnit reader
+// (github.com/joshdk/go-junit) and holds its counts to jmcheck's own
+// verdict: for a passing run, a failing one, one with capability skips,
+// and one with expectations (a known failure, and a "fixed" one).
+func TestJUnitTellsTheTruth(t *testing.T) {
+	cases := map[string]conform.Options{
+		"Passing": {Tags: "@pass"},
+		"Failing": {Tags: "@pass,@fail,@undefined"},
+		"Skipped": {Tags: "@caps"},
+		"Expectations": {Tags: "@pass,@fail,@outline", Expectations: []conform.Expectation{
+			{Scenario: "basic.feature:10", Reason: "known bug #1"}, // fails: a known failure
+			{Scenario: "basic.feature:5", Reason: "known bug #2"},  // passes: fixed
+		}},
+	}
+	for name, opts := range cases {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			opts.ReportDir = dir
+			r := mustRun(t, context.Background(), opts)
+			if r.res == nil {
+				t.Fatalf("no result: %v", r.err)
+			}
+			suites, err := junit.IngestFile(filepath.Join(dir, conform.ReportJUnit))
+			if err != nil {
+				t.Fatalf("a standard JUnit reader cannot read junit.xml: %v", err)
+			}
+			var got junit.Totals
+			classes := map[string]bool{}
+			for _, s := range suites {
+				got.Tests += s.Totals.Tests
+				got.Passed += s.Totals.Passed
+				got.Failed += s.Totals.Failed
+				got.Skipped += s.Totals.Skipped
+				got.Error += s.Totals.Error
+				for _, tc := range s.Tests {
+					classes[tc.Classname] = true
+				}
+			}
+			res := r.res
+			want := junit.Totals{
+				Tests:   len(res.Scenarios),
+				Passed:  res.Count(conform.OutcomePassed),
+				Failed:  res.Count(conform.OutcomeFailed) + res.Count(conform.OutcomeFixed),
+				Skipped: res.Count(conform.OutcomeSkipped) + res.Count(conform.OutcomeExpectedFailure) + res.Count(conform.OutcomeNotRun),
+			}
+			if got.Tests != want.Tests || got.Passed != want.Passed || got.Failed != want.Failed || got.Skipped != want.Skipped || got.Error != 0 {
+				t.Errorf("junit.xml totals = %+v, want %+v (jmcheck's verdict)", got, want)
+			}
+			if (got.Failed > 0) != (r.err != nil) {
+				t.Errorf("junit.xml has %d failures but the run's error is %v", got.Failed, r.err)
+			}
+			if classes[""] {
+				t.Error("a testcase has no classname")
+			}
+			data, _ := os.ReadFile(filepath.Join(dir, conform.ReportJUnit))
+			var header struct {
+				Tests    int `xml:"tests,attr"`
+				Failures int `xml:"failures,attr"`
+				Errors   int `xml:"errors,attr"`
+				Skipped  int `xml:"skipped,attr"`
+			}
+			if err := xml.Unmarshal(data, &header); err != nil {
+				t.Fatal(err)
+			}
+			if header.Tests != want.Tests || header.Failures != want.Failed || header.Skipped != want.Skipped || header.Errors != 0 {
+				t.Errorf("junit.xml header = %+v, want tests %d failures %d skipped %d errors 0", header, want.Tests, want.Failed, want.Skipped)
+			}
+			if name == "Expectations" && (!bytes.Contains(data, []byte("known failure")) || !bytes.Contains(data, []byte("fixed: the scenario passes now"))) {
+				t.Errorf("junit.xml does not say which failure is known and which is fixed:\n%s", data)
+			}
+		})
 	}
 }

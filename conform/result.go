@@ -33,6 +33,7 @@ type ScenarioResult struct {
 	Outcome Outcome // after the expectations
 	Step    string  // the step that failed or skipped it
 	Reason  string  // the failure message or the skip reason
+	Took    time.Duration
 	// Expectation is the entry of the expectations file that names the
 	// scenario, if one does.
 	Expectation *Expectation
@@ -125,8 +126,8 @@ func (r *Result) report() reports.ConformRun {
 	}
 	for _, s := range r.Scenarios {
 		cs := reports.ConformScenario{
-			ID: s.ID, Feature: s.Feature, Name: s.Name, Outcome: s.Outcome,
-			Status: string(s.Status), Step: s.Step, Reason: s.Reason,
+			ID: s.ID, File: s.File, Feature: s.Feature, Name: s.Name, Outcome: s.Outcome,
+			Status: string(s.Status), Step: s.Step, Reason: s.Reason, Took: s.Took,
 		}
 		if s.Expectation != nil {
 			cs.Expected, cs.ExpectedAt = s.Expectation.Reason, s.Expectation.Where()
@@ -135,6 +136,9 @@ func (r *Result) report() reports.ConformRun {
 	}
 	return out
 }
+
+// WriteJUnit writes the run as JUnit XML whose counts are jmcheck's verdict.
+func (r *Result) WriteJUnit(w io.Writer) error { return reports.WriteConformJUnit(w, r.report()) }
 
 // WriteMarkdown writes the run's Markdown summary.
 func (r *Result) WriteMarkdown(w io.Writer) error { return reports.WriteConformMarkdown(w, r.report()) }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/cucumber/godog"
 )
@@ -56,6 +57,8 @@ type record struct {
 	steps      map[string]stepResult
 	skipReason string // set by the session's own Before hook
 	afterErr   error  // the error the last After hook saw
+	started    time.Time
+	took       time.Duration
 }
 
 type stepResult struct {
@@ -105,7 +108,7 @@ func (s *Session) InitializeScenario(sc *godog.ScenarioContext) {
 }
 
 func (s *Session) before(ctx context.Context, p *godog.Scenario) (context.Context, error) {
-	rec := &record{pickle: p, steps: map[string]stepResult{}}
+	rec := &record{pickle: p, steps: map[string]stepResult{}, started: time.Now()}
 	s.mu.Lock()
 	s.records[p.Id] = rec
 	for _, st := range p.Steps {
@@ -159,6 +162,7 @@ func (s *Session) afterScenario(ctx context.Context, p *godog.Scenario, err erro
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if rec := s.records[p.Id]; rec != nil {
+		rec.took = time.Since(rec.started)
 		rec.afterErr = err
 		if err != nil && !errors.Is(err, godog.ErrSkip) {
 			s.failed = true
@@ -191,6 +195,7 @@ type verdict struct {
 	status Status
 	reason string // failure message or skip reason
 	step   string // the step that decided it, if one did
+	took   time.Duration
 }
 
 // verdict returns what the hooks saw of the scenario with the pickle id.
@@ -201,7 +206,9 @@ func (s *Session) verdict(pickleID string) verdict {
 	if rec == nil {
 		return verdict{status: StatusNotRun, reason: "not run"}
 	}
-	return rec.verdict()
+	v := rec.verdict()
+	v.took = rec.took
+	return v
 }
 
 // started returns the pickle ids of every scenario that reached the hooks.

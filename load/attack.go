@@ -38,25 +38,11 @@ var (
 func attack(ctx context.Context, cfg Config, pacing pace.Pacing, env *op.Env, scrub *target.Scrubber, log func(string, ...any)) (sum *stats.Summary, problems []string, unusable error) {
 	verdicts := transport.NewVerdicts()
 	tstats := &transport.Stats{}
-	client := &http.Client{
-		// vegeta's client never follows a redirect: a 3xx is the answer.
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	client, err := attackClient(cfg, env, verdicts, tstats)
+	if err != nil {
+		return stats.NewStats(time.Now()).Summary(), []string{err.Error()}, nil
 	}
-	if cfg.Transport == TransportStd {
-		client.Transport = transport.NewStd(env, verdicts, tstats)
-		client.Timeout = cfg.Timeout
-	} else {
-		base, err := url.Parse(cfg.Target.BaseURL)
-		if err != nil {
-			return stats.NewStats(time.Now()).Summary(), []string{"target URL: " + err.Error()}, nil
-		}
-		ft, err := transport.NewFast(base, cfg.Timeout, env, verdicts, tstats)
-		if err != nil {
-			return stats.NewStats(time.Now()).Summary(), []string{err.Error()}, nil
-		}
-		defer ft.CloseIdleConnections()
-		client.Transport = ft
-	}
+	defer client.CloseIdleConnections()
 	atk := vegeta.NewAttacker(vegeta.Client(client), vegeta.Workers(cfg.Workers), vegeta.MaxWorkers(cfg.MaxWorkers))
 
 	m := cfg.Metrics
@@ -95,9 +81,6 @@ func attack(ctx context.Context, cfg Config, pacing pace.Pacing, env *op.Env, sc
 					m.SetRates(pacing.Pacer.Rate(time.Since(began)), float64(n-last))
 					last = n
 				}
-				if cfg.Flush != nil {
-					_ = cfg.Flush() // a killed run leaves a readable prefix
-				}
 				if now := int64(time.Since(began)); now-lastAnswer.Load() > int64(deadFor) && uint64(failedSince.Load()) >= deadAfter {
 					deadAt.Store(now)
 					atk.Stop()
@@ -106,6 +89,7 @@ func attack(ctx context.Context, cfg Config, pacing pace.Pacing, env *op.Env, sc
 		}
 	}()
 	var encErr error
+	flushed := time.Now()
 	// vegeta plot orders results by sequence number per attack name: shards
 	// of one run need names of their own.
 	name := cfg.Profile
@@ -136,6 +120,10 @@ func attack(ctx context.Context, cfg Config, pacing pace.Pacing, env *op.Env, sc
 			if encErr = cfg.Results.Encode(res); encErr != nil {
 				problems = append(problems, "writing results stopped: "+encErr.Error())
 			}
+			if cfg.Flush != nil && time.Since(flushed) >= time.Second {
+				_ = cfg.Flush() // a killed run leaves a readable prefix
+				flushed = time.Now()
+			}
 		}
 		count.Add(1)
 	}
@@ -145,14 +133,24 @@ func attack(ctx context.Context, cfg Config, pacing pace.Pacing, env *op.Env, sc
 	}
 
 	sum = st.Summary()
+	var more []string
+	more, unusable = judgeAttack(cfg, pacing, sum, time.Duration(stoppedAt.Load()), time.Duration(deadAt.Load()), failedSince.Load())
+	return sum, append(problems, more...), unusable
+}
+
+// judgeAttack completes the summary's rates and judges the attack itself:
+// an interruption (stopped, ns after it began), a target that stopped
+// answering (dead), a generator that fell short of its plan, and failed
+// checks without an errors budget.
+func judgeAttack(cfg Config, pacing pace.Pacing, sum *stats.Summary, stopped, dead time.Duration, failedInARow int64) (problems []string, unusable error) {
 	elapsed := pacing.Duration
 	interrupted := false
-	if at := stoppedAt.Load(); at > 0 && (elapsed == 0 || time.Duration(at) < elapsed) {
-		elapsed, interrupted = time.Duration(at), true
+	if stopped > 0 && (elapsed == 0 || stopped < elapsed) {
+		elapsed, interrupted = stopped, true
 	}
-	if at := deadAt.Load(); at > 0 {
-		elapsed, interrupted = time.Duration(at), true
-		unusable = fmt.Errorf("target %s became unusable: no request got an answer for %s (%d in a row failed in transport); the attack stopped after %s", cfg.Target.BaseURL, deadFor, failedSince.Load(), elapsed.Round(time.Millisecond))
+	if dead > 0 {
+		elapsed, interrupted = dead, true
+		unusable = fmt.Errorf("target %s became unusable: no request got an answer for %s (%d in a row failed in transport); the attack stopped after %s", cfg.Target.BaseURL, deadFor, failedInARow, elapsed.Round(time.Millisecond))
 	}
 	if elapsed == 0 {
 		elapsed = sum.Duration
@@ -187,7 +185,31 @@ func attack(ctx context.Context, cfg Config, pacing pace.Pacing, env *op.Env, sc
 		problems = append(problems, fmt.Sprintf("%d of %d requests failed their checks (%s); an errors threshold such as --threshold 'errors<0.1%%' sets a budget instead",
 			sum.Failed, sum.Requests, strings.Join(parts, ", ")))
 	}
-	return sum, problems, unusable
+	return problems, unusable
+}
+
+// attackClient is vegeta's HTTP client on the run's transport, which
+// checks every answer in place and files its verdict.
+func attackClient(cfg Config, env *op.Env, verdicts *transport.Verdicts, tstats *transport.Stats) (*http.Client, error) {
+	client := &http.Client{
+		// vegeta's client never follows a redirect: a 3xx is the answer.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	if cfg.Transport == TransportStd {
+		client.Transport = transport.NewStd(env, verdicts, tstats)
+		client.Timeout = cfg.Timeout
+		return client, nil
+	}
+	base, err := url.Parse(cfg.Target.BaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("target URL: %w", err)
+	}
+	ft, err := transport.NewFast(base, cfg.Timeout, env, verdicts, tstats)
+	if err != nil {
+		return nil, err
+	}
+	client.Transport = ft
+	return client, nil
 }
 
 // sampleFromVerdict joins vegeta's Result with the transport's verdict.

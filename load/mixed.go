@@ -43,7 +43,7 @@ func MixOps() []MixOp {
 		{"list-members", spec.RouteListMembers, 2, "GET a seeded group's members: the owner first with flag 1"},
 		{"list-groups", spec.RouteListGroups, 1, "GET a group page at a random start: shape, count, ascending"},
 		{"message", spec.RouteSendMessage, 3, "POST a text message between pool users: 200 with a msg_id"},
-		{"get-missing", spec.RouteGetUser, 1, "GET a user that does not exist: 403 899002 expected"},
+		{"get-missing", spec.RouteGetUser, 1, "GET a user that does not exist: 403 " + spec.CodeNoSuchUser.String() + " expected"},
 	}
 }
 
@@ -119,7 +119,7 @@ type mixed struct {
 
 func (p *mixed) Info() Info {
 	if p.overload {
-		return Info{Name: "overload", Summary: "ramps past capacity; passes when the excess is shed with 503 899030 + Retry-After, fails on timeouts, resets or other 5xx",
+		return Info{Name: "overload", Summary: "ramps past capacity; passes when the excess is shed with 503 " + spec.CodeBusy.String() + " + Retry-After, fails on timeouts, resets or other 5xx",
 			Ramp: "50/1s:10000/1s", EmbeddedMaxInflight: 4, MinSeed: 2}
 	}
 	return Info{Name: "mixed", Summary: "a weighted mix (--mix) of every endpoint on a seeded pool; each response checked", Rate: "100/1s", MinSeed: 2}
@@ -292,7 +292,7 @@ func (p *mixed) Judge(sum *stats.Summary) (checks, problems []string) {
 		}
 	}
 	if shed == 0 {
-		return checks, []string{"overload: no request was shed with 503 899030, so the ramp never passed capacity: raise the ramp's end (--ramp FROM:TO) or, on the embedded server, lower --embedded-max-inflight"}
+		return checks, []string{"overload: no request was shed with 503 " + spec.CodeBusy.String() + ", so the ramp never passed capacity: raise the ramp's end (--ramp FROM:TO) or, on the embedded server, lower --embedded-max-inflight"}
 	}
-	return append(checks, fmt.Sprintf("overload: %d requests shed with 503 899030 and a valid Retry-After", shed)), nil
+	return append(checks, fmt.Sprintf("overload: %d requests shed with 503 %s and a valid Retry-After", shed, spec.CodeBusy)), nil
 }

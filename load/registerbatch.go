@@ -8,6 +8,7 @@ import (
 
 	"jmcheck/load/op"
 	"jmcheck/load/stats"
+	"jmcheck/spec"
 )
 
 func init() { Register(func() Profile { return &registerBatch{} }) }
@@ -22,7 +23,7 @@ type registerBatch struct {
 }
 
 func (p *registerBatch) Info() Info {
-	return Info{Name: "register-batch", Summary: "POSTs of --batch unique users; every item of every 201 checked; --oversize-ratio sends 501 items that must answer 403 899013", Rate: "10/1s"}
+	return Info{Name: "register-batch", Summary: "POSTs of --batch unique users; every item of every 201 checked; --oversize-ratio sends 501 items that must answer 403 " + spec.CodeBatchTooLarge.String(), Rate: "10/1s"}
 }
 
 func (p *registerBatch) Defaults(o *Options) {

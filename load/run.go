@@ -68,7 +68,7 @@ type Config struct {
 	Transport  string // TransportFast (default) or TransportStd
 
 	Results    vegeta.Encoder // result file, vegeta's format; nil: none
-	Flush      func() error   // flushes the result file; called every second of the attack; nil: none
+	Flush      func() error   // flushes the result file: called at most once a second, between results; nil: none
 	Metrics    *metrics.Metrics
 	Thresholds []stats.Threshold
 
@@ -154,19 +154,33 @@ func Run(ctx context.Context, cfg Config) (*stats.Summary, error) {
 	}
 	sum.Profile, sum.RunID, sum.Shard, sum.Target, sum.Pacing = info.Name, cfg.RunID, cfg.Shard.String(), cfg.Target.BaseURL, pacing.String()
 
-	// Verification and cleanup run whatever happened above, on their own
-	// clock; after the target became unusable, one short attempt.
+	dead := unusable != nil || c.Unusable() != nil
+	problems = append(problems, afterAttack(ctx, cfg, adm, namer, l, sum, dead, log)...)
+	problems = append(problems, judgeThresholds(cfg.Thresholds, sum)...)
+	if u := firstErr(unusable, c.Unusable()); u != nil && runErr == nil {
+		runErr = exitcode.New(exitcode.TargetUnusable, u)
+		problems = append([]string{u.Error()}, problems...)
+	}
+	sum.Problems = append(sum.Problems, problems...)
+	sum.Pass = len(sum.Problems) == 0
+	return sum, runErr
+}
+
+// afterAttack verifies what the run created and cleans up, whatever
+// happened before, on a clock of its own; after the target became unusable
+// (dead), it makes one short cleanup attempt and does not verify.
+func afterAttack(ctx context.Context, cfg Config, adm *seed.Admin, namer *op.Namer, l *ledger.Ledger, sum *stats.Summary, dead bool, log func(string, ...any)) (problems []string) {
 	postParent := cfg.PostContext
 	if postParent == nil {
 		postParent = context.WithoutCancel(ctx)
 	}
 	postTimeout := cfg.CleanupTimeout
-	if unusable != nil || c.Unusable() != nil {
+	if dead {
 		postTimeout = min(postTimeout, UnusableCleanupTimeout)
 	}
 	post, cancel := context.WithTimeout(postParent, postTimeout)
 	defer cancel()
-	if unusable == nil && c.Unusable() == nil {
+	if !dead {
 		log("verifying what the run created")
 		verify := adm.Verify(post, namer, l)
 		sum.Verify = verify
@@ -184,11 +198,13 @@ func Run(ctx context.Context, cfg Config) (*stats.Summary, error) {
 		}
 	}
 	counts := l.Counts()
+	users := counts[ledger.Created] + counts[ledger.Sent] + counts[ledger.Deleting]
+	groups := len(l.Groups(ledger.Created, ledger.Sent, ledger.Deleting))
 	switch {
 	case cfg.NoCleanup:
-		sum.Checks = append(sum.Checks, fmt.Sprintf("--no-cleanup: %d users and %d groups left in place; their names start with %s", counts[ledger.Created]+counts[ledger.Sent]+counts[ledger.Deleting], len(l.Groups(ledger.Created, ledger.Sent, ledger.Deleting)), namer.Prefix()))
+		sum.Checks = append(sum.Checks, fmt.Sprintf("--no-cleanup: %d users and %d groups left in place; their names start with %s", users, groups, namer.Prefix()))
 	case cfg.Target.Embedded:
-		sum.Checks = append(sum.Checks, fmt.Sprintf("cleanup skipped: the embedded server and the %d users and %d groups the run left on it end with the run", counts[ledger.Created]+counts[ledger.Sent]+counts[ledger.Deleting], len(l.Groups(ledger.Created, ledger.Sent, ledger.Deleting))))
+		sum.Checks = append(sum.Checks, fmt.Sprintf("cleanup skipped: the embedded server, and the %d users and %d groups the run left on it, end with the run", users, groups))
 	default:
 		log("cleaning up")
 		rep := adm.Cleanup(post, l)
@@ -200,8 +216,13 @@ func Run(ctx context.Context, cfg Config) (*stats.Summary, error) {
 			problems = append(problems, fmt.Sprintf("the target named %d groups in creates that are not this run's; they were left alone: %s", len(rep.NotOurs), strings.Join(rep.NotOurs, "; ")))
 		}
 	}
+	return problems
+}
 
-	for _, t := range cfg.Thresholds {
+// judgeThresholds evaluates the thresholds into the summary and returns
+// the crossed ones as problems.
+func judgeThresholds(ts []stats.Threshold, sum *stats.Summary) (problems []string) {
+	for _, t := range ts {
 		r := t.Eval(sum)
 		sum.Thresholds = append(sum.Thresholds, r)
 		if !r.Pass {
@@ -212,13 +233,7 @@ func Run(ctx context.Context, cfg Config) (*stats.Summary, error) {
 			problems = append(problems, fmt.Sprintf("threshold crossed: %s, actual %s%s", r.Threshold, r.Actual, note))
 		}
 	}
-	if u := firstErr(unusable, c.Unusable()); u != nil && runErr == nil {
-		runErr = exitcode.New(exitcode.TargetUnusable, u)
-		problems = append([]string{u.Error()}, problems...)
-	}
-	sum.Problems = append(sum.Problems, problems...)
-	sum.Pass = len(sum.Problems) == 0
-	return sum, runErr
+	return problems
 }
 
 // UnusableCleanupTimeout bounds the one short cleanup attempt after the

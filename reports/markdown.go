@@ -48,6 +48,7 @@ type ConformRun struct {
 // ConformScenario is one scenario's line in the summary.
 type ConformScenario struct {
 	ID      string // FILE:LINE
+	File    string // the feature file
 	Feature string
 	Name    string
 	Outcome ConformOutcome
@@ -57,6 +58,7 @@ type ConformScenario struct {
 	// Expected is the reason the expectations file gives, and ExpectedAt
 	// where it stands ("entry 2 (line 5)"), when one names the scenario.
 	Expected, ExpectedAt string
+	Took                 time.Duration
 }
 
 // Count returns how many scenarios have the outcome.

@@ -1,5 +1,7 @@
 package steps
 
+import "jmcheck/spec"
+
 // count is a count written as a number or relative to the member limit L.
 const count = `(L|L[-+]\d+|\d+)`
 
@@ -27,7 +29,7 @@ func (st *scenario) definitions() []Definition {
 		{`^(none|all) of the batch users "([^"]*)" exist$`, st.batchUsersExist},
 		{`^user "([^"]*)" exists( in the second app)?$`, st.userExists},
 		{`^user "([^"]*)" does not exist( in the second app)?$`, st.userDoesNotExist},
-		{`^exactly one registration succeeded and the others failed with code 899001$`, st.exactlyOneRegistration},
+		{`^exactly one registration succeeded and the others failed with code ` + spec.CodeUserExists.String() + `$`, st.exactlyOneRegistration},
 
 		// Groups and members (groups.go).
 		{`^a group "([^"]*)" owned by "([^"]*)"$`, st.groupOwnedBy},
@@ -65,8 +67,8 @@ func (st *scenario) definitions() []Definition {
 		{`^I wait for the clock to pass a second$`, st.waitASecond},
 		{`^I remember the response body as "([^"]*)"$`, st.rememberBody},
 		{`^I remember the JSON at "([^"]*)" as "([^"]*)"$`, st.rememberJSON},
-		{`^at least one request was shed with status 503 and code 899030$`, st.someShed},
-		{`^every burst answer is a success or a 503 with code 899030$`, st.burstAnswersOK},
+		{`^at least one request was shed with status 503 and code ` + spec.CodeBusy.String() + `$`, st.someShed},
+		{`^every burst answer is a success or a 503 with code ` + spec.CodeBusy.String() + `$`, st.burstAnswersOK},
 
 		// Answers (answers.go).
 		{`^the response status is (\d+)$`, st.statusIs},

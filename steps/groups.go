@@ -172,7 +172,7 @@ func (st *scenario) checkGroup(ctx context.Context, alias string, want bool) err
 	case want:
 		return st.failWith(ex, "group %q (gid %d) should exist: want HTTP 200, got %d", alias, g.gid, ex.Status)
 	default:
-		return st.failWith(ex, "group %q (gid %d) should not exist: want 403 899006, got HTTP %d", alias, g.gid, ex.Status)
+		return st.failWith(ex, "group %q (gid %d) should not exist: want 403 %s, got HTTP %d", alias, g.gid, spec.CodeNoSuchGroup, ex.Status)
 	}
 }
 
@@ -380,6 +380,6 @@ func (st *scenario) groupInvisibleToSecondApp(ctx context.Context, alias string)
 		}
 		return nil
 	default:
-		return st.failWith(ex, "want 403 899006 (or another group of the second app), got HTTP %d", ex.Status)
+		return st.failWith(ex, "want 403 %s (or another group of the second app), got HTTP %d", spec.CodeNoSuchGroup, ex.Status)
 	}
 }

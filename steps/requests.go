@@ -202,7 +202,7 @@ func (st *scenario) shedCount() int {
 
 func (st *scenario) someShed() error {
 	if st.shedCount() == 0 {
-		return st.failf("none of %d concurrent requests was shed: an overloaded server answers 503 899030 (%s); is the target's in-flight limit below the burst size?", len(st.burst), spec.Cite("6"))
+		return st.failf("none of %d concurrent requests was shed: an overloaded server answers 503 %s (%s); is the target's in-flight limit below the burst size?", len(st.burst), spec.CodeBusy, spec.Cite("6"))
 	}
 	return nil
 }
@@ -214,7 +214,7 @@ func (st *scenario) burstAnswersOK() error {
 		}
 		busy := a.status == http.StatusServiceUnavailable && a.code == spec.CodeBusy
 		if !busy && (a.status < 200 || a.status >= 300) {
-			return st.failWith(a.ex, "answer %d of the burst: want a success or 503 899030 (%s), got HTTP %d", i+1, spec.Cite("6"), a.status)
+			return st.failWith(a.ex, "answer %d of the burst: want a success or 503 %s (%s), got HTTP %d", i+1, spec.CodeBusy, spec.Cite("6"), a.status)
 		}
 	}
 	return nil

@@ -208,7 +208,7 @@ func (st *scenario) exactlyOneRegistration() error {
 		case !item.Get("error").Exists():
 			ok++
 		case spec.Code(item.Get("error.code").Int()) != spec.CodeUserExists:
-			return st.failWith(a.ex, "concurrent registration %d: want success or 899001, got %s", i+1, a.item0)
+			return st.failWith(a.ex, "concurrent registration %d: want success or %s, got %s", i+1, spec.CodeUserExists, a.item0)
 		}
 	}
 	if ok != 1 {
@@ -335,7 +335,7 @@ func (st *scenario) checkUser(ctx context.Context, alias string, app int, want b
 	case want:
 		return st.failWith(ex, "user %q (%s) should exist: want HTTP 200, got %d", alias, name, ex.Status)
 	default:
-		return st.failWith(ex, "user %q (%s) should not exist: want 403 899002, got HTTP %d", alias, name, ex.Status)
+		return st.failWith(ex, "user %q (%s) should not exist: want 403 %s, got HTTP %d", alias, name, spec.CodeNoSuchUser, ex.Status)
 	}
 }
 

@@ -28,6 +28,7 @@ import (
 	"jmcheck/load/results"
 	"jmcheck/load/stats"
 	"jmcheck/reports"
+	"jmcheck/spec"
 	"jmcheck/target"
 )
 
@@ -95,12 +96,12 @@ func (o *loadOpts) register(fs *pflag.FlagSet, sys system) {
 	fs.DurationVar(&o.timeout, "timeout", load.DefaultTimeout, "per-request timeout: no complete answer in time is a timeout failure")
 	fs.StringVar(&o.transport, "transport", load.TransportFast, "HTTP client of the attack: fast (lean HTTP/1.1, checks in place) or std (net/http)")
 	fs.IntVar(&o.batch, "batch", 0, "users per register request, 1..500 (default: 500 for register-batch, 1 in mixed)")
-	fs.Float64Var(&o.oversize, "oversize-ratio", 0, "register-batch: share `R` (0..1) of requests that carry 501 users and must answer 403 899013")
+	fs.Float64Var(&o.oversize, "oversize-ratio", 0, "register-batch: share `R` (0..1) of requests that carry 501 users and must answer 403 "+spec.CodeBatchTooLarge.String())
 	fs.IntVar(&o.seed, "seed", 0, "paginate-users/-groups: users/groups to seed (default 5000/1000); mixed, overload: size of the user pool (default 100)")
 	fs.StringVar(&o.order, "order", load.OrderSequential, "paginate: page order, sequential (tiling checked), random or deep (the last tenth of the list)")
 	fs.IntVar(&o.count, "count", 500, "paginate: page size, 1..500")
 	fs.StringVar(&o.mix, "mix", "", "mixed, overload: operation weights such as get-user=5,register=1 (replaces the default mix; see the list below)")
-	fs.BoolVar(&o.allowShed, "allow-shed", false, "count 503 899030 with Retry-After as expected in any profile (always on in overload)")
+	fs.BoolVar(&o.allowShed, "allow-shed", false, "count 503 "+spec.CodeBusy.String()+" with Retry-After as expected in any profile (always on in overload)")
 	fs.StringVar(&o.output, "output", "", "stream vegeta-compatible results to `FILE` as they come (vegeta report / vegeta plot / jmcheck report read it)")
 	fs.StringVar(&o.format, "format", results.FormatGob, "format of --output: gob, json or csv")
 	deprecatedAlias(fs, "output-format", "format")
@@ -117,7 +118,7 @@ func (o *loadOpts) register(fs *pflag.FlagSet, sys system) {
 	fs.DurationVar(&o.cleanupTimeout, "cleanup-timeout", load.DefaultCleanupTimeout, "bound on verification plus cleanup")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress bars or phase lines on stderr")
 	fs.Float64Var(&o.minSent, "min-sent", load.DefaultMinRateRatio*100, "`PERCENT` of the planned requests the generator must send, else the run fails (0: no check; lower it on a busy machine)")
-	fs.IntVar(&o.inflight, "embedded-max-inflight", -1, "embedded server only: requests in flight past which it sheds with 503 899030 (-1: the profile's default, 4 for overload, unlimited otherwise; 0: unlimited)")
+	fs.IntVar(&o.inflight, "embedded-max-inflight", -1, "embedded server only: requests in flight past which it sheds with 503 "+spec.CodeBusy.String()+" (-1: the profile's default, 4 for overload, unlimited otherwise; 0: unlimited)")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the generator to `FILE` (go tool pprof)")
 	fs.IntVar(&o.cpus, "cpus", 0, "CPUs the generator uses (GOMAXPROCS); 0: one per 20000 requests/s of peak rate against a --target, all with the embedded server")
 	fs.Var(&o.thresholds, "threshold", "gate the run with `EXPR`, repeatable: 'p99<250ms', 'errors<0.1%', 'rate>=99%', 'GET /v1/users/{username}: p99<50ms' (see above)")

@@ -14,6 +14,7 @@ import (
 
 	"jmcheck/exitcode"
 	"jmcheck/server"
+	"jmcheck/spec"
 	"jmcheck/target"
 )
 
@@ -84,7 +85,7 @@ func runServe(ctx context.Context, sys system, args []string, stdout, stderr io.
 	db := fs.String("db", "im.db", "SQLite database `FILE` (created if missing), or :memory:")
 	fs.Var(&apps, "app", "an app; repeat for more apps (env JMCHECK_APPS=K:S,K2:S2)")
 	groupLimit := fs.Int("group-limit", target.DefaultGroupLimit, fmt.Sprintf("group member limit, owner included, %d or more", target.MinGroupLimit))
-	maxInflight := fs.Int("max-inflight", 0, "answer 503 899030 past this many requests in flight (0: unlimited)")
+	maxInflight := fs.Int("max-inflight", 0, "answer 503 "+spec.CodeBusy.String()+" past this many requests in flight (0: unlimited)")
 	fault := fs.Bool("fault-injection", false, "honour the X-Fault-Inject: internal|busy request header (spec/PROFILE.md §6)")
 	logFormat := fs.String("log", "text", "request log on stderr: text, json or none")
 	if err := parse(fs, args, 0); err != nil {

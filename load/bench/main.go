@@ -25,6 +25,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"jmcheck/spec"
 	"net"
 	"net/http"
 	"os"
@@ -90,7 +91,7 @@ func (t *trivial) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Header.Get("Authorization") != auth {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(401)
-		w.Write([]byte(`{"error":{"code":899007,"message":"auth"}}`))
+		w.Write([]byte(`{"error":{"code":` + spec.CodeMissingAuth.String() + `,"message":"auth"}}`))
 		return
 	}
 	p := strings.TrimSuffix(r.URL.Path, "/")
@@ -129,7 +130,7 @@ func (t *trivial) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(204)
 	default:
 		w.WriteHeader(404)
-		w.Write([]byte(`{"error":{"code":899003,"message":"not here"}}`))
+		w.Write([]byte(`{"error":{"code":` + spec.CodeInvalid.String() + `,"message":"not here"}}`))
 	}
 }
 

@@ -189,7 +189,7 @@ func Judge(x *Exchange, e *Expectation) Verdict {
 	}
 	if x.Status == 503 && v.Code == spec.CodeBusy && e.Shed {
 		if _, ok := spec.RetryAfter(x.RetryAfter); !ok {
-			v.Reason, v.Detail = Header, "header: 503 899030 without a Retry-After of whole seconds ≥ 1"
+			v.Reason, v.Detail = Header, "header: 503 "+spec.CodeBusy.String()+" without a Retry-After of whole seconds ≥ 1"
 			return v
 		}
 		v.Expected = true
@@ -234,7 +234,7 @@ func codeSuffix(code spec.Code) string {
 	return " " + code.String()
 }
 
-// CodeSuffix is " 899002" for a code, "" for none.
+// CodeSuffix is " " and the code for a code, "" for none.
 func CodeSuffix(code spec.Code) string { return codeSuffix(code) }
 
 // ErrorText shortens a transport error to a bounded phrase: no URLs, no

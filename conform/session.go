@@ -183,13 +183,6 @@ func (s *Session) Seen() int {
 	return len(s.records)
 }
 
-// Failed reports whether any scenario has failed so far.
-func (s *Session) Failed() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.failed
-}
-
 // verdict is one scenario's status and the reason for it.
 type verdict struct {
 	status Status
@@ -209,17 +202,6 @@ func (s *Session) verdict(pickleID string) verdict {
 	v := rec.verdict()
 	v.took = rec.took
 	return v
-}
-
-// started returns the pickle ids of every scenario that reached the hooks.
-func (s *Session) started() map[string]bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make(map[string]bool, len(s.records))
-	for id := range s.records {
-		out[id] = true
-	}
-	return out
 }
 
 func (r *record) verdict() verdict {

@@ -83,7 +83,7 @@ func TestEveryScenarioIsTagged(t *testing.T) {
 		}
 		for _, c := range withPrefix(p.tags, spec.TagCodePrefix) {
 			n, err := strconv.Atoi(c)
-			if _, ok := spec.LookupCode(spec.Code(n)); err != nil || !ok {
+			if _, ok := spec.Code(n).Info(); err != nil || !ok {
 				t.Errorf("%s: @code:%s is not a code of spec/PROFILE.md §2", where, c)
 			}
 		}

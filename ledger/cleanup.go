@@ -27,6 +27,10 @@ type Options struct {
 	Rate    float64 // requests per second at most; 0: no limit
 	// Bar returns a progress bar of n steps; nil: none.
 	Bar func(n int, what string) Bar
+	// LateWait, when positive, is how long to wait before deleting once
+	// more the users whose registration got no answer and who were not
+	// there yet: a target may commit after the client gave up.
+	LateWait time.Duration
 }
 
 // Report says what Cleanup did and what it left.
@@ -34,6 +38,10 @@ type Report struct {
 	Groups  int       `json:"groups_deleted"`
 	Users   int       `json:"users_deleted"`
 	Gone    int       `json:"already_gone"` // recorded, but already deleted or never created
+	// Unanswered counts the users whose registration got no answer: they
+	// may exist, so each was deleted (again after LateWait when the first
+	// delete found nothing).
+	Unanswered int `json:"unanswered,omitempty"`
 	NotOurs []string  `json:"not_ours,omitempty"`
 	Failed  []Failure `json:"failed,omitempty"` // at most maxFailures, then only counted in Left
 	Left    int       `json:"left"`             // could not be deleted: clean up by hand
@@ -75,6 +83,9 @@ func (r *Report) Examples() []string {
 // String summarizes the report in one line, then one line per failure.
 func (r *Report) String() string {
 	s := fmt.Sprintf("cleanup: deleted %d groups and %d users, %d already gone", r.Groups, r.Users, r.Gone)
+	if r.Unanswered > 0 {
+		s += fmt.Sprintf(" (%d of the users got no answer to their registration: each was deleted, or found absent, also after a wait for late commits)", r.Unanswered)
+	}
 	for _, n := range r.NotOurs {
 		s += "\n  left alone: " + n
 	}
@@ -101,6 +112,7 @@ type cleaner struct {
 	lim  *Limiter
 	mu   sync.Mutex
 	rep  Report
+	late []User // unanswered users not there at the first delete
 }
 
 // Cleanup deletes every group and then every user the run may have
@@ -114,8 +126,8 @@ func (l *Ledger) Cleanup(ctx context.Context, c *client.Client, opts Options) *R
 		opts.Workers = 8
 	}
 	cl := &cleaner{l: l, c: c, opts: opts, lim: NewLimiter(opts.Rate)}
-	groups := l.Groups(Sent, Created, Deleting)
-	users := l.Users(Sent, Created, Deleting)
+	groups := l.Groups(Sent, Unanswered, Created, Deleting)
+	users := l.Users(Sent, Unanswered, Created, Deleting)
 	total := len(groups) + len(users)
 	if total == 0 {
 		return &cl.rep
@@ -128,8 +140,16 @@ func (l *Ledger) Cleanup(ctx context.Context, c *client.Client, opts Options) *R
 	if err == nil {
 		err = cl.parallel(ctx, len(users), bar, func(ctx context.Context, i int) { cl.user(ctx, users[i]) })
 	}
+	for _, u := range users {
+		if u.State == Unanswered {
+			cl.rep.Unanswered++
+		}
+	}
+	if err == nil && opts.LateWait > 0 && len(cl.late) > 0 {
+		err = cl.lateCommits(ctx)
+	}
 	_ = bar.Finish()
-	cl.rep.Left = len(l.Groups(Sent, Created, Deleting)) + len(l.Users(Sent, Created, Deleting))
+	cl.rep.Left = len(l.Groups(Sent, Unanswered, Created, Deleting)) + len(l.Users(Sent, Unanswered, Created, Deleting))
 	switch {
 	case c.Unusable() != nil:
 		cl.rep.Error = "cut short: " + c.Unusable().Error()
@@ -140,10 +160,10 @@ func (l *Ledger) Cleanup(ctx context.Context, c *client.Client, opts Options) *R
 	}
 	if cl.rep.Left > len(cl.rep.Failed) && len(cl.rep.Failed) < maxFailures {
 		// Not attempted: cut short. Name them, as far as the bound allows.
-		for _, g := range l.Groups(Sent, Created, Deleting) {
+		for _, g := range l.Groups(Sent, Unanswered, Created, Deleting) {
 			cl.fail("group", g.App, strconv.FormatInt(g.GID, 10), "not attempted: the cleanup was cut short")
 		}
-		for _, u := range l.Users(Sent, Created, Deleting) {
+		for _, u := range l.Users(Sent, Unanswered, Created, Deleting) {
 			cl.fail("user", u.App, u.Name, "not attempted: the cleanup was cut short")
 		}
 	}
@@ -267,9 +287,15 @@ func (cl *cleaner) user(ctx context.Context, u User) {
 			return
 		case err == nil && (ex.Is(http.StatusForbidden, spec.CodeNoSuchUser) || ex.Is(http.StatusBadRequest, spec.CodeInvalid)):
 			// Never created, already gone, or a name the target calls
-			// malformed (it cannot exist).
+			// malformed (it cannot exist). One whose registration got no
+			// answer may still come: it is tried again after LateWait.
 			cl.l.Note(u.App, u.Name, Deleted)
-			cl.count(func(r *Report) { r.Gone++ })
+			cl.count(func(r *Report) {
+				r.Gone++
+				if u.State == Unanswered && ex.Status == http.StatusForbidden {
+					cl.late = append(cl.late, u)
+				}
+			})
 			return
 		case err == nil && ex.Is(http.StatusBadRequest, spec.CodeOwnsGroup) && attempt == 0:
 			// It owns a group the run did not record: delete that first.
@@ -279,6 +305,31 @@ func (cl *cleaner) user(ctx context.Context, u User) {
 		cl.fail("user", u.App, u.Name, why("DELETE "+path, ex, err))
 		return
 	}
+}
+
+// lateCommits waits LateWait, then deletes once more the users whose
+// registration got no answer and who were absent at the first delete.
+func (cl *cleaner) lateCommits(ctx context.Context) error {
+	t := time.NewTimer(cl.opts.LateWait)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+	}
+	late := cl.late
+	return cl.parallel(ctx, len(late), nopBar{}, func(ctx context.Context, i int) {
+		u := late[i]
+		ex, err := cl.send(ctx, u.App, http.MethodDelete, "/v1/users/"+url.PathEscape(u.Name))
+		switch {
+		case err == nil && ex.Status == http.StatusNoContent:
+			cl.count(func(r *Report) { r.Users++; r.Gone-- })
+		case err == nil && ex.Is(http.StatusForbidden, spec.CodeNoSuchUser):
+		default:
+			cl.l.Note(u.App, u.Name, Created) // it may exist: leave it recorded
+			cl.fail("user", u.App, u.Name, why("DELETE after a wait for a late commit", ex, err))
+		}
+	})
 }
 
 // deleteOwned deletes the groups a run user owns: its group list, then

@@ -31,15 +31,16 @@ type State uint8
 
 // The states, from least to most known. A later event wins.
 const (
-	None     State = iota
-	Sent           // a create was sent; the outcome is unknown: it may exist
-	Refused        // the target refused the create: it must not exist
+	None       State = iota
+	Sent             // a create was sent; the outcome is unknown: it may exist
+	Unanswered       // a create got no answer at all: it may exist, even later (a late commit)
+	Refused          // the target refused the create: it must not exist
 	Created        // the target reported it created: it must exist
 	Deleting       // the run sent a delete; the outcome is unknown: it may exist
 	Deleted        // the run deleted it
 )
 
-var stateNames = [...]string{"none", "sent", "refused", "created", "deleting", "deleted"}
+var stateNames = [...]string{"none", "sent", "unanswered", "refused", "created", "deleting", "deleted"}
 
 func (s State) String() string {
 	if int(s) < len(stateNames) {
@@ -49,7 +50,7 @@ func (s State) String() string {
 }
 
 // MayExist reports whether a thing in this state may be on the target.
-func (s State) MayExist() bool { return s == Sent || s == Created || s == Deleting }
+func (s State) MayExist() bool { return s == Sent || s == Unanswered || s == Created || s == Deleting }
 
 // Space makes names from counters: the load generator's Namer. Names it
 // made are kept in bitsets; Issued bounds the counters, so a name the
@@ -93,7 +94,7 @@ type Ledger struct {
 	mu      sync.Mutex
 	users   map[key]State
 	order   []key     // users in first-recorded order, for a stable report
-	counted [6]bitset // by State, for names of the space (app 1)
+	counted [7]bitset // by State, for names of the space (app 1)
 	groups  map[gkey]State
 	gorder  []gkey
 	owners  map[key]bool    // named as owner in a group create the run sent

@@ -2,6 +2,8 @@ package load
 
 import (
 	"encoding/json"
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -38,9 +40,18 @@ type fakeAPI struct {
 	sleep        time.Duration // added to every request
 	resetEvery   int64         // every Nth request: the connection is closed, no answer
 	missingCode  int           // code for an unknown user (0: 899002)
+	echoAuth     bool          // attack answers are 500s that echo the Authorization header
+	dupKeys      bool          // GET user repeats the username key
+	deep         int           // GET user answers JSON nested this deep (0: never)
+	extraListed  []string      // names the user list shows besides the real users
+	lateCommit   time.Duration // registers of the attack commit after this long (past the client's timeout)
+	redirectTo   string        // every attack request is answered 307 to this base URL
+	dieAfter     int64         // after this many attack requests, no answer ever again (0: never)
+	deleteSleep  time.Duration // DELETEs of the attack are applied, then answered after this long
 
 	inflight atomic.Int64
 	requests atomic.Int64
+	attacks  atomic.Int64
 }
 
 type fakeGroup struct {
@@ -92,6 +103,29 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	n := f.requests.Add(1)
 	attack := r.Header.Get("User-Agent") == "jmcheck-load" // the misbehaviour hits the attack, not seeding or cleanup
+	if f.dieAfter > 0 && f.attacks.Load() >= f.dieAfter {
+		if hj, ok := w.(http.Hijacker); ok { // gone: the connection closes without an answer
+			if c, _, err := hj.Hijack(); err == nil {
+				c.Close()
+			}
+		}
+		return
+	}
+	if attack {
+		f.attacks.Add(1)
+	}
+	if attack && f.redirectTo != "" {
+		http.Redirect(w, r, f.redirectTo+r.URL.RequestURI(), http.StatusTemporaryRedirect)
+		return
+	}
+	if attack && f.echoAuth {
+		w.Header().Set("WWW-Authenticate", r.Header.Get("Authorization"))
+		writeJSON(w, 500, map[string]any{"error": map[string]any{"code": 899000, "message": "you sent " + r.Header.Get("Authorization") + " and " + fakeSecret}})
+		return
+	}
+	if attack && f.lateCommit > 0 && r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/v1/users") {
+		time.Sleep(f.lateCommit) // the client has given up; the server goes on
+	}
 	if attack && f.maxInflight > 0 {
 		if f.inflight.Add(1) > f.maxInflight {
 			f.inflight.Add(-1)
@@ -134,7 +168,15 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s := min(max(start+f.shift(start), 0), len(f.users))
 		e := min(s+count, len(f.users))
 		page := append([]string{}, f.users[s:e]...)
-		writeJSON(w, 200, map[string]any{"total": len(f.users), "start": start, "count": len(page), "users": page})
+		total := len(f.users)
+		if len(f.extraListed) > 0 && start == 0 {
+			page = append(page, f.extraListed...)
+			total += len(f.extraListed)
+			if len(page) > count {
+				page = page[len(page)-count:]
+			}
+		}
+		writeJSON(w, 200, map[string]any{"total": total, "start": start, "count": len(page), "users": page})
 	case len(seg) == 3 && seg[1] == "users":
 		name := seg[2]
 		if !f.exists[name] {
@@ -147,7 +189,16 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		switch r.Method {
 		case http.MethodGet:
-			writeJSON(w, 200, map[string]any{"username": name, "ctime": "2015-06-01 10:00:00", "mtime": "2015-06-01 10:00:00"})
+			switch {
+			case attack && f.dupKeys:
+				w.Header().Set("Content-Type", "application/json")
+				fmt.Fprintf(w, `{"username":%q,"username":"someone-else","ctime":"2015-06-01 10:00:00","mtime":"2015-06-01 10:00:00"}`, name)
+			case attack && f.deep > 0:
+				w.Header().Set("Content-Type", "application/json")
+				io.WriteString(w, strings.Repeat("[", f.deep)+strings.Repeat("]", f.deep))
+			default:
+				writeJSON(w, 200, map[string]any{"username": name, "ctime": "2015-06-01 10:00:00", "mtime": "2015-06-01 10:00:00"})
+			}
 		case http.MethodPut:
 			w.WriteHeader(204)
 		case http.MethodDelete:
@@ -163,6 +214,11 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 					f.users = append(f.users[:i], f.users[i+1:]...)
 					break
 				}
+			}
+			if attack && f.deleteSleep > 0 {
+				f.mu.Unlock() // applied; the answer comes after the client gave up
+				time.Sleep(f.deleteSleep)
+				f.mu.Lock()
 			}
 			w.WriteHeader(204)
 		}

@@ -114,6 +114,9 @@ func Run(ctx context.Context, cfg Config) (*stats.Summary, error) {
 	defer c.CloseIdleConnections()
 	adm := seed.New(c, cfg.Progress, cfg.CleanupRate)
 	adm.Shared = cfg.Shard.Sharded()
+	// A target may commit a registration after the attack gave up on it:
+	// cleanup looks once more for those after a while.
+	adm.LateWait = min(max(2*cfg.Timeout, time.Second), 30*time.Second)
 	env := &op.Env{Base: strings.TrimRight(cfg.Target.BaseURL, "/"), Auth: cfg.Target.Auth(), Namer: namer, Ledger: l, AllowShed: cfg.Options.AllowShed}
 	info := prof.Info()
 
@@ -198,7 +201,7 @@ func afterAttack(ctx context.Context, cfg Config, adm *seed.Admin, namer *op.Nam
 		}
 	}
 	counts := l.Counts()
-	users := counts[ledger.Created] + counts[ledger.Sent] + counts[ledger.Deleting]
+	users := counts[ledger.Created] + counts[ledger.Sent] + counts[ledger.Unanswered] + counts[ledger.Deleting]
 	groups := len(l.Groups(ledger.Created, ledger.Sent, ledger.Deleting))
 	switch {
 	case cfg.NoCleanup:

@@ -43,6 +43,9 @@ func CheckAnswer(a Answer) error {
 		}
 		return nil
 	}
+	if a.Status >= 300 && a.Status < 400 {
+		add(fmt.Errorf("HTTP %d is neither a success nor an error status: no endpoint of the API redirects, and jmcheck never follows a redirect (%s)", a.Status, Cite("9")))
+	}
 	if len(bytes.TrimSpace(a.Body)) > 0 {
 		if ct := a.Header.Get("Content-Type"); !IsJSONMediaType(ct) {
 			add(fmt.Errorf("Content-Type is %q; every answer with a body is application/json (%s)", ct, Cite("1")))
@@ -53,14 +56,12 @@ func CheckAnswer(a Answer) error {
 		}
 	}
 	switch {
-	case a.Route.Known() && a.Status != http.StatusMethodNotAllowed:
+	case a.Route.Known() && a.Status != http.StatusMethodNotAllowed && (a.Status < 300 || a.Status >= 400):
 		add(Validate(a.Route, a.Status, a.Body))
 	case a.Status == http.StatusNotFound || a.Status == http.StatusMethodNotAllowed:
 		// May be empty; a body must be JSON, checked above.
 	case a.Status >= 400 && a.Status < 600:
 		add(CheckError(a.Status, a.Body))
-	case a.Status >= 300 && a.Status < 400:
-		add(fmt.Errorf("HTTP %d: no endpoint of the API redirects, and jmcheck never follows a redirect (%s)", a.Status, Cite("9")))
 	}
 	if a.Status == http.StatusMethodNotAllowed && allow == "" {
 		add(fmt.Errorf("a 405 answer carries an Allow header (%s)", Cite("1")))

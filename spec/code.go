@@ -50,6 +50,3 @@ func (c Code) Meaning() string {
 	}
 	return c.String() + " (not a code of " + Cite("2") + ")"
 }
-
-// LookupCode returns the §2 entry of a code.
-func LookupCode(c Code) (CodeInfo, bool) { return c.Info() }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"sync"
 
 	"github.com/tidwall/gjson"
 )
@@ -36,64 +35,61 @@ func (e *JSONError) Error() string {
 // resolve differently, first or last) is a body failure, never a value.
 // It does not allocate, except to compare keys written with escapes.
 func CheckJSON(b []byte) error {
-	sc := scanners.Get().(*keyScanner)
-	defer scanners.Put(sc)
-	if err := sc.scan(b); err != nil {
+	dup, dupAt, err := scanKeys(b)
+	if err != nil {
 		return err
 	}
 	if !gjson.ValidBytes(b) {
 		return &JSONError{Reason: "not valid JSON", Offset: -1}
 	}
-	if sc.dupAt >= 0 {
-		return &JSONError{Reason: fmt.Sprintf("ambiguous: an object repeats the key %s", quote(sc.dup)), Offset: sc.dupAt}
+	if dupAt >= 0 {
+		return &JSONError{Reason: fmt.Sprintf("ambiguous: an object repeats the key %s", quote(dup)), Offset: dupAt}
 	}
 	return nil
 }
 
-// ValidJSON is CheckJSON as a predicate.
-func ValidJSON(b []byte) bool { return CheckJSON(b) == nil }
-
-var scanners = sync.Pool{New: func() any { return &keyScanner{} }}
-
-// keyScanner walks a body once without recursion: it bounds the depth and
-// finds the first repeated key of an object. It does not validate the
-// grammar (gjson does, once the depth is bounded); on malformed input it
-// still ends in linear time.
-type keyScanner struct {
-	levels []level // open containers
-	keys   []span  // keys of the open objects, innermost last
-	dup    string
-	dupAt  int
-}
-
+// level is one open container of scanKeys.
 type level struct {
 	object    bool
 	firstKey  int  // index into keys of this object's first key
 	expectKey bool // in an object, the next string is a key
 }
 
+// span is a key's bytes between its quotes.
 type span struct {
-	start, end int // the key's bytes between the quotes
+	start, end int
 	escaped    bool
 }
 
-func (sc *keyScanner) scan(b []byte) error {
-	sc.levels, sc.keys, sc.dup, sc.dupAt = sc.levels[:0], sc.keys[:0], "", -1
+// scanKeys walks a body once without recursion: it bounds the depth and
+// finds the first repeated key of an object. It does not validate the
+// grammar (gjson does, once the depth is bounded); on malformed input it
+// still ends in linear time. Its state lives on the stack: no allocation,
+// unless an object holds more keys than the buffer.
+func scanKeys(b []byte) (dup string, dupAt int, err error) {
+	var (
+		levels [MaxDepth]level
+		depth  int
+		keyBuf [128]span
+		keys   = keyBuf[:0]
+	)
+	dupAt = -1
 	for i := 0; i < len(b); i++ {
 		switch c := b[i]; c {
 		case '{', '[':
-			if len(sc.levels) >= MaxDepth {
-				return &JSONError{Reason: fmt.Sprintf("nested deeper than %d levels", MaxDepth), Offset: i}
+			if depth >= MaxDepth {
+				return "", -1, &JSONError{Reason: fmt.Sprintf("nested deeper than %d levels", MaxDepth), Offset: i}
 			}
-			sc.levels = append(sc.levels, level{object: c == '{', firstKey: len(sc.keys), expectKey: c == '{'})
+			levels[depth] = level{object: c == '{', firstKey: len(keys), expectKey: c == '{'}
+			depth++
 		case '}', ']':
-			if n := len(sc.levels); n > 0 {
-				sc.keys = sc.keys[:sc.levels[n-1].firstKey]
-				sc.levels = sc.levels[:n-1]
+			if depth > 0 {
+				depth--
+				keys = keys[:levels[depth].firstKey]
 			}
 		case ',':
-			if n := len(sc.levels); n > 0 && sc.levels[n-1].object {
-				sc.levels[n-1].expectKey = true
+			if depth > 0 && levels[depth-1].object {
+				levels[depth-1].expectKey = true
 			}
 		case '"':
 			start := i + 1
@@ -104,24 +100,24 @@ func (sc *keyScanner) scan(b []byte) error {
 					i++
 				}
 			}
-			n := len(sc.levels)
-			if n == 0 || !sc.levels[n-1].object || !sc.levels[n-1].expectKey {
+			if depth == 0 || !levels[depth-1].object || !levels[depth-1].expectKey {
 				continue
 			}
-			sc.levels[n-1].expectKey = false
+			lv := &levels[depth-1]
+			lv.expectKey = false
 			k := span{start: start, end: min(i, len(b)), escaped: escaped}
-			if sc.dupAt < 0 {
-				for _, o := range sc.keys[sc.levels[n-1].firstKey:] {
+			if dupAt < 0 {
+				for _, o := range keys[lv.firstKey:] {
 					if sameKey(b, o, k) {
-						sc.dup, sc.dupAt = string(b[k.start:k.end]), k.start-1
+						dup, dupAt = string(b[k.start:k.end]), k.start-1
 						break
 					}
 				}
 			}
-			sc.keys = append(sc.keys, k)
+			keys = append(keys, k)
 		}
 	}
-	return nil
+	return dup, dupAt, nil
 }
 
 // sameKey compares two keys by meaning: "a" and "\u0061" are one key.

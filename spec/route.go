@@ -136,19 +136,6 @@ func Match(method, rawURL string) Route {
 	return RouteOther
 }
 
-// MatchPath returns every route whose path template matches the path,
-// whatever its method: the methods a 405's Allow header should list.
-func MatchPath(rawURL string) []Route {
-	p := pathOf(rawURL)
-	var out []Route
-	for r := Route(1); r < routeCount; r++ {
-		if templates[r].matches(p) {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
 // pathOf cuts a URL to its path from /v1 on, without a trailing slash.
 func pathOf(u string) string {
 	if i := strings.Index(u, "://"); i >= 0 {

@@ -107,9 +107,6 @@ func TestMatch(t *testing.T) {
 			}
 		})
 	}
-	if got, want := len(MatchPath("/v1/users/x")), 3; got != want {
-		t.Errorf("MatchPath(/v1/users/x) has %d endpoints, want %d (GET, PUT, DELETE)", got, want)
-	}
 }
 
 func TestValidate(t *testing.T) {

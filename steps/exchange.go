@@ -89,8 +89,15 @@ func (st *scenario) send(ctx context.Context, r request) (*client.Exchange, erro
 	route := spec.Match(r.method, r.path)
 	st.noteRequest(route, r)
 	ex, err := st.suite.client.Do(ctx, cr)
-	if ex != nil && ex.Status != 0 {
+	switch {
+	case ex != nil && ex.Status != 0:
 		st.noteAnswer(route, r, ex)
+	case route == spec.RouteRegister && err != nil:
+		for _, name := range registerNames(r) { // no answer: they may exist, even later
+			if name != "" {
+				st.suite.ledger.Note(r.appOf(), name, ledger.Unanswered)
+			}
+		}
 	}
 	if err != nil {
 		var tl *client.TooLargeError

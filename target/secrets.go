@@ -96,19 +96,6 @@ func (s *Scrubber) Bytes(b []byte) []byte {
 	return b
 }
 
-// Contains reports whether in holds a secret form.
-func (s *Scrubber) Contains(in []byte) bool {
-	if s == nil {
-		return false
-	}
-	for _, f := range s.forms {
-		if bytes.Contains(in, []byte(f)) {
-			return true
-		}
-	}
-	return false
-}
-
 // Printable quotes what a terminal would act on in text that came from the
 // target: C0 and C1 control characters (escape sequences, carriage
 // returns, line feeds), DEL, bidirectional overrides and invalid UTF-8 are

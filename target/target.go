@@ -111,16 +111,6 @@ func (t Target) URL(path string) string {
 	return strings.TrimRight(t.BaseURL, "/") + path
 }
 
-// Origin returns the scheme and host of the base URL: the only origin that
-// ever receives the credentials.
-func (t Target) Origin() string {
-	u, err := url.Parse(t.BaseURL)
-	if err != nil {
-		return ""
-	}
-	return u.Scheme + "://" + u.Host
-}
-
 // BasicAuth returns the Authorization header value of §1 for an app.
 func BasicAuth(appKey, secret string) string {
 	return "Basic " + base64.StdEncoding.EncodeToString([]byte(appKey+":"+secret))

@@ -103,14 +103,6 @@ func deprecatedAlias(fs *pflag.FlagSet, old, new string) {
 	fs.Lookup(old).Hidden = true
 }
 
-// envOr returns the environment variable's value, or def when it is unset.
-func envOr(sys system, name, def string) string {
-	if v := sys.getenv(name); v != "" {
-		return v
-	}
-	return def
-}
-
 // createFile creates an output file once every check passed, so that a
 // usage error leaves no empty file behind.
 func createFile(flag, path string) (*os.File, error) {

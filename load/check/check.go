@@ -154,6 +154,11 @@ func Judge(x *Exchange, e *Expectation) Verdict {
 		v.Reason, v.Detail = Body, "body: the answer is over "+strconv.Itoa(MaxBody>>20)+" MiB"
 		return v
 	}
+	if x.Status >= 300 && x.Status < 400 {
+		// No endpoint redirects, and jmcheck never follows a redirect.
+		v.Reason, v.Detail = Status, "status: "+strconv.Itoa(x.Status)+" (a redirect, never followed), want "+e.want()
+		return v
+	}
 	hasBody := len(x.Body) > 0
 	if hasBody && !spec.IsJSONMediaType(x.ContentType) {
 		v.Reason, v.Detail = Header, "header: Content-Type "+strconv.Quote(x.ContentType)+" on a body, want application/json"

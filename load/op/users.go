@@ -69,7 +69,10 @@ func Register(e *Env, name string, n int, oversize bool, weight int, b *Batch, o
 	}
 	o.After = func(x *check.Exchange, v check.Verdict) {
 		switch {
-		case x.Err != nil || x.Status >= 500 && !v.Expected:
+		case x.Err != nil:
+			// No answer: the users may exist, even later (a late commit).
+			e.Ledger.NoteRange(x.Tag, n, ledger.Unanswered)
+		case x.Status >= 500 && !v.Expected:
 			// Outcome unknown: the users may exist; cleanup tries them.
 		case x.Status == 201:
 			if oversize && spec.CheckJSON(x.Body) == nil {

@@ -105,12 +105,6 @@ func readFile(path string, st *stats.Stats) (stats.ShardSpan, error) {
 	return readFrom(bufio.NewReaderSize(f, 64<<10), path, st)
 }
 
-// ReadFrom folds one result stream into st; name is for errors.
-func ReadFrom(r io.Reader, name string, st *stats.Stats) error {
-	_, err := readFrom(r, name, st)
-	return err
-}
-
 // readFrom folds one result stream into stats and returns its span.
 func readFrom(r io.Reader, name string, st *stats.Stats) (stats.ShardSpan, error) {
 	span := stats.ShardSpan{File: name}

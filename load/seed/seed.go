@@ -32,6 +32,9 @@ type Admin struct {
 	// Shared: other shards of the run change the user list while this one
 	// verifies, so a page may skip users.
 	Shared bool
+	// LateWait is how long cleanup waits before it deletes once more the
+	// users whose registration got no answer (ledger.Options.LateWait).
+	LateWait time.Duration
 }
 
 // MinTimeout is the shortest per-request timeout of seeding: a 500-user
@@ -124,6 +127,9 @@ func (a *Admin) Users(ctx context.Context, nm *op.Namer, l *ledger.Ledger, n int
 		l.NoteRange(at, k, ledger.Sent)
 		ex, err := a.do(ctx, http.MethodPost, "/v1/users/", buf)
 		if err != nil {
+			if ex.Status == 0 {
+				l.NoteRange(at, k, ledger.Unanswered)
+			}
 			return first, fmt.Errorf("seed users: %w", err)
 		}
 		if ex.Status != http.StatusCreated {
@@ -231,7 +237,7 @@ func (a *Admin) Cleanup(ctx context.Context, l *ledger.Ledger) *ledger.Report {
 	if c.Unusable() != nil {
 		c = c.ForCleanup()
 	}
-	return l.Cleanup(ctx, c, ledger.Options{Workers: a.workers, Rate: a.rate, Bar: a.Bar})
+	return l.Cleanup(ctx, c, ledger.Options{Workers: a.workers, Rate: a.rate, Bar: a.Bar, LateWait: a.LateWait})
 }
 
 // snippet is the scrubbed, quoted start of an answer for a message.

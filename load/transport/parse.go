@@ -52,8 +52,8 @@ func readResponse(br *bufio.Reader, method string, x *check.Exchange) (body *[]b
 				break
 			}
 			colon := bytes.IndexByte(h, ':')
-			if colon <= 0 || !isToken(h[:colon]) {
-				return nil, false, true, errMalformed // no name, a name with spaces, or an obsolete line fold
+			if colon <= 0 || !isToken(h[:colon]) || !isFieldValue(h[colon+1:]) {
+				return nil, false, true, errMalformed // no name, a name with spaces, an obsolete line fold, a control character
 			}
 			name, value := h[:colon], bytes.TrimSpace(h[colon+1:])
 			switch {
@@ -64,6 +64,9 @@ func readResponse(br *bufio.Reader, method string, x *check.Exchange) (body *[]b
 				}
 				bodyLen, sawLength = n, true
 			case asciiEqualFold(name, "transfer-encoding"):
+				if line[7] == '0' {
+					break // HTTP/1.0 has no transfer codings: ignored, as net/http does
+				}
 				if !asciiEqualFold(value, "chunked") || chunked {
 					return nil, false, true, errMalformed // net/http reads chunked alone
 				}
@@ -160,6 +163,17 @@ func isToken(b []byte) bool {
 	return len(b) > 0
 }
 
+// isFieldValue reports whether b may be a header field's value: no
+// control character but the horizontal tab (RFC 9110 field-value).
+func isFieldValue(b []byte) bool {
+	for _, c := range b {
+		if c < ' ' && c != '\t' || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
 var errTooLarge = errors.New("response too large")
 
 func badRead(err error) error {
@@ -176,19 +190,22 @@ func badRead(err error) error {
 }
 
 func readChunked(br *bufio.Reader, b []byte) ([]byte, error) {
+	malformed := errors.New("malformed chunked encoding")
 	for {
 		line, err := br.ReadSlice('\n')
 		if err != nil {
 			return b, err
 		}
-		line = bytes.TrimRight(line, "\r\n")
+		if !bytes.HasSuffix(line, []byte("\r\n")) {
+			return b, malformed // net/http wants CRLF here: so do we
+		}
+		line = line[:len(line)-2]
 		if i := bytes.IndexByte(line, ';'); i >= 0 {
 			line = line[:i]
 		}
-		line = bytes.TrimSpace(line)
-		n, ok := parseHex(line)
+		n, ok := parseHex(bytes.TrimRight(line, " \t"))
 		if !ok {
-			return b, errors.New("malformed chunked encoding")
+			return b, malformed
 		}
 		if n == 0 {
 			// Trailers, then the final empty line.
@@ -197,8 +214,11 @@ func readChunked(br *bufio.Reader, b []byte) ([]byte, error) {
 				if err != nil {
 					return b, err
 				}
-				if len(bytes.TrimRight(t, "\r\n")) == 0 {
+				if len(trimEOL(t)) == 0 {
 					return b, nil
+				}
+				if colon := bytes.IndexByte(t, ':'); colon <= 0 || !isToken(t[:colon]) || !isFieldValue(trimEOL(t[colon+1:])) {
+					return b, malformed
 				}
 			}
 		}
@@ -210,12 +230,16 @@ func readChunked(br *bufio.Reader, b []byte) ([]byte, error) {
 		if _, err := io.ReadFull(br, b[start:start+n]); err != nil {
 			return b, err
 		}
-		crlf, err := br.ReadSlice('\n')
+		cr, err := br.ReadByte()
 		if err != nil {
 			return b, err
 		}
-		if len(bytes.TrimRight(crlf, "\r\n")) != 0 {
-			return b, errors.New("malformed chunked encoding")
+		lf, err := br.ReadByte()
+		if err != nil {
+			return b, err
+		}
+		if cr != '\r' || lf != '\n' {
+			return b, malformed
 		}
 	}
 }

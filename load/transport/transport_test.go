@@ -257,3 +257,124 @@ func TestFastTransportHandsFailedBodiesToVegeta(t *testing.T) {
 		t.Errorf("got verdict %+v, want a status failure with code 899000", v)
 	}
 }
+
+// TestFastTransportNeverResendsAPostTheServerRead: a pooled connection the
+// server closes after reading a POST whole is a failure to report, not a
+// request to send again (it may have been applied). A GET on such a
+// connection is sent again.
+func TestFastTransportNeverResendsAPostTheServerRead(t *testing.T) {
+	for _, method := range []string{http.MethodPost, http.MethodGet} {
+		t.Run(method, func(t *testing.T) {
+			var got atomic.Int64
+			first := atomic.Bool{}
+			base := rawServer(t, func(c net.Conn, br *bufio.Reader) {
+				for readRequest(br) {
+					if n := br.Buffered(); n > 0 {
+						br.Discard(n) // the body
+					}
+					got.Add(1)
+					if first.CompareAndSwap(false, true) {
+						io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}")
+						continue
+					}
+					return // read the request whole, then hang up: it may have been applied
+				}
+			})
+			ft, table, _ := newTestTransport(t, base, 5*time.Second)
+			send := func(seq uint64) check.Verdict {
+				req, _ := http.NewRequest(method, base+"/v1/users/", strings.NewReader(`[{"username":"a","password":"bbbb"}]`))
+				if method == http.MethodGet {
+					req, _ = http.NewRequest(method, base+"/v1/users/a", nil)
+				}
+				req.Header.Set(opHeader, "0")
+				req.Header.Set("X-Vegeta-Seq", strconv.FormatUint(seq, 10))
+				if resp, _ := ft.RoundTrip(req); resp != nil {
+					resp.Body.Close()
+				}
+				v, _ := table.Take(seq)
+				return v
+			}
+			if v := send(1); v.Failed() {
+				t.Fatalf("first request: %+v", v)
+			}
+			ft.mu.Lock()
+			for _, c := range ft.idle {
+				c.lastUsed = time.Now().Add(-2 * staleAfter) // idle for long enough to look stale
+			}
+			ft.mu.Unlock()
+			got.Store(0)
+			v := send(2)
+			switch method {
+			case http.MethodPost:
+				if n := got.Load(); n != 1 || v.Reason != check.Connection {
+					t.Errorf("the POST reached the server %d times with verdict %+v, want once and a connection failure", n, v)
+				}
+			case http.MethodGet:
+				if n := got.Load(); n != 2 {
+					t.Errorf("the GET reached the server %d times, want 2 (sent again on a fresh connection)", n)
+				}
+			}
+		})
+	}
+}
+
+// TestFastTransportReportsAFailedTLSHandshake: a certificate the client
+// does not trust is a connection failure, never a connection used anyway.
+func TestFastTransportReportsAFailedTLSHandshake(t *testing.T) {
+	var served atomic.Int64
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		served.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{}`))
+	}))
+	defer srv.Close()
+	ft, table, _ := newTestTransport(t, srv.URL, 5*time.Second)
+	v, _ := roundTrip(t, ft, table, srv.URL, 1)
+	if v.Reason != check.Connection || !(strings.Contains(v.Detail, "TLS handshake") || strings.Contains(v.Detail, "certificate")) {
+		t.Errorf("got %+v, want a connection failure naming the TLS handshake", v)
+	}
+	if n := served.Load(); n != 0 {
+		t.Errorf("the server answered %d requests over an unverified connection", n)
+	}
+}
+
+// TestFastTransportBoundsBodies: an answer over check.MaxBody, announced
+// or streamed without end, is a body failure that says so; the connection
+// is closed rather than drained.
+func TestFastTransportBoundsBodies(t *testing.T) {
+	cases := map[string]func(c net.Conn, br *bufio.Reader){
+		"Announced": func(c net.Conn, br *bufio.Reader) {
+			readRequest(br)
+			io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 999999999\r\n\r\n[")
+		},
+		"EndlessChunked": func(c net.Conn, br *bufio.Reader) {
+			readRequest(br)
+			io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+			chunk := "10000\r\n" + strings.Repeat(" ", 0x10000) + "\r\n"
+			for range 200 { // 12.5 MiB, far past the cap
+				if _, err := io.WriteString(c, chunk); err != nil {
+					return
+				}
+			}
+		},
+		"UntilClose": func(c net.Conn, br *bufio.Reader) {
+			readRequest(br)
+			io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n")
+			for range 200 {
+				if _, err := io.WriteString(c, strings.Repeat(" ", 0x10000)); err != nil {
+					return
+				}
+			}
+		},
+	}
+	for name, serve := range cases {
+		t.Run(name, func(t *testing.T) {
+			base := rawServer(t, serve)
+			ft, table, _ := newTestTransport(t, base, 10*time.Second)
+			v, _ := roundTrip(t, ft, table, base, 1)
+			if v.Reason != check.Body || !strings.Contains(v.Detail, "over 4 MiB") {
+				t.Errorf("got %+v, want a body failure: the answer is over 4 MiB", v)
+			}
+		})
+	}
+}

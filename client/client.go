@@ -13,8 +13,8 @@
 //   - a request that failed in transport is retried only when it is
 //     idempotent (GET, PUT, DELETE): a POST that may have reached the
 //     server is never sent twice;
-//   - after FailAfter transport failures in a row over at least
-//     FailSpan, the target is unusable: every later request fails at once
+//   - after FailAfter transport failures in a row (8; no answer between
+//     them), the target is unusable: every later request fails at once
 //     with an exitcode.TargetUnusable error, so that a run ends in seconds,
 //     not in hours of timeouts;
 //   - everything the client renders for people (Describe) is scrubbed of
@@ -49,7 +49,6 @@ const (
 	DefaultBusyRetries = 5
 	DefaultMaxBusyWait = 2 * time.Second
 	DefaultFailAfter   = 8
-	DefaultFailSpan    = 2 * time.Second
 	transportRetries   = 2
 	transportBackoff   = 200 * time.Millisecond
 )
@@ -61,8 +60,8 @@ type Config struct {
 	MaxBody     int64         // bytes of an answer read at most
 	BusyRetries int           // retries of a 503 899030; negative: none
 	MaxBusyWait time.Duration // the longest Retry-After honoured
-	// FailAfter transport failures in a row, spanning FailSpan or more,
-	// make the target unusable; negative FailAfter: never.
+	// FailAfter transport failures in a row, spanning FailSpan or more
+	// (0: any span), make the target unusable; negative FailAfter: never.
 	FailAfter int
 	FailSpan  time.Duration
 	// Transport is the round tripper (tests); nil: a pooled one of its own.
@@ -84,9 +83,6 @@ func (c Config) withDefaults() Config {
 	}
 	if c.FailAfter == 0 {
 		c.FailAfter = DefaultFailAfter
-	}
-	if c.FailSpan <= 0 {
-		c.FailSpan = DefaultFailSpan
 	}
 	return c
 }
@@ -370,7 +366,7 @@ func (c *Client) ForCleanup() *Client {
 	cfg := c.cfg
 	cfg.Timeout = min(cfg.Timeout, 3*time.Second)
 	cfg.BusyRetries = -1
-	cfg.FailAfter, cfg.FailSpan = 3, time.Millisecond
+	cfg.FailAfter, cfg.FailSpan = 3, 0
 	if c.own == nil {
 		return New(cfg)
 	}

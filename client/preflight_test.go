@@ -58,3 +58,27 @@ func TestPreflight(t *testing.T) {
 		})
 	}
 }
+
+// TestPreflightErrorIsScrubbed: a target that echoes the credentials in
+// its answer gets them scrubbed from the preflight's message, and its
+// escape sequences quoted.
+func TestPreflightErrorIsScrubbed(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(200)
+		w.Write([]byte("<html>you sent " + r.Header.Get("Authorization") + " and topsecret \x1b[2J</html>"))
+	}))
+	defer srv.Close()
+	err := Preflight(context.Background(), Config{Target: target.Target{BaseURL: srv.URL, AppKey: "k", Secret: "topsecret"}, Transport: srv.Client().Transport})
+	if exitcode.Of(err) != exitcode.TargetUnusable {
+		t.Fatalf("Preflight = %v, want exit 3", err)
+	}
+	msg := err.Error()
+	if strings.Contains(msg, "topsecret") || strings.Contains(msg, target.BasicAuth("k", "topsecret")[6:]) || strings.Contains(msg, "\x1b") {
+		t.Errorf("the preflight's message leaks the secret or a raw escape: %q", msg)
+	}
+	if !strings.Contains(msg, "[REDACTED]") {
+		t.Errorf("the message does not show the redaction: %q", msg)
+	}
+}

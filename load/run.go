@@ -20,6 +20,7 @@ package load
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -132,10 +133,14 @@ func Run(ctx context.Context, cfg Config) (*stats.Summary, error) {
 	)
 	setup := &Setup{Env: env, Admin: adm, Options: cfg.Options.forShard(cfg.Shard.Count, info.MinSeed), Planned: pacing.Planned(), Sharded: cfg.Shard.Sharded()}
 	setupErr := prof.Setup(ctx, setup)
+	var noAnswer *client.TransportError
 	switch {
 	case setupErr != nil && c.Unusable() != nil:
 		problems = append(problems, "seeding failed: "+c.Unusable().Error())
 		runErr = exitcode.New(exitcode.TargetUnusable, c.Unusable())
+	case setupErr != nil && errors.As(setupErr, &noAnswer):
+		problems = append(problems, "seeding failed: the target did not answer: "+setupErr.Error())
+		runErr = exitcode.Newf(exitcode.TargetUnusable, "the target did not answer the seeding: %w", setupErr)
 	case setupErr != nil && ctx.Err() != nil:
 		problems = append(problems, "interrupted while seeding")
 		runErr = exitcode.Newf(exitcode.Failed, "interrupted while seeding")

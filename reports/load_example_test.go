@@ -22,13 +22,13 @@ func ExampleWriteLoadText() {
 	// Output:
 	// jmcheck load mixed: PASS
 	//
-	// Requests   [total, passed, expected, failed]       3, 3, 0, 0
-	// Rate       [target, achieved, sent of planned]     -, 1.00/s, 3
-	// Duration   [total, attack, wait]                   2.003s, 2s, 3ms
-	// Latencies  [min, mean, 50, 90, 95, 99, 99.9, max]  1ms, 2ms, 2.01ms, 3ms, 3ms, 3ms, 3ms, 3ms
-	// Bytes      [in, out]                               0, 0
-	// Answers    [status code:count]                     200:3
-	// Failures   [reason:count]                          none
+	// Requests   [total, passed, expected errors, failed]  3, 3, 0, 0
+	// Rate       [achieved, sent]                          1.00/s, 3
+	// Duration   [total, attack, wait]                     2.003s, 2s, 3ms
+	// Latencies  [min, mean, 50, 90, 95, 99, 99.9, max]    1ms, 2ms, 2.01ms, 3ms, 3ms, 3ms, 3ms, 3ms
+	// Bytes      [in, out]                                 0, 0
+	// Answers    [status code:count]                       200:3
+	// Failures   [reason:count]                            none
 	//
 	// Routes
 	//   route                     requests  failed  expected  rate/s  p50     p90  p99  max

@@ -22,11 +22,13 @@ func WriteLoadHTML(w io.Writer, s *stats.Summary) error {
 	if !s.Started.IsZero() {
 		data.Started = s.Started.UTC().Format(time.RFC3339)
 	}
-	data.Rate = loadRateLine(s.Rate)
+	data.Rate = loadRateWords(s.Rate)
+	data.Plain = s.Passed - s.Expected
+	data.Intro = loadIntro(s, data.Started)
 	data.Answers = loadAnswers(s.Answers)
 	data.Failures = loadFailures(s.Failures)
 	data.Charts = append(data.Charts, loadLatencyChart(s), loadThroughputChart(s))
-	if s.Offsets != nil && len(s.Offsets.Buckets) > 0 {
+	if data.HasOffsets = loadHasOffsets(s); data.HasOffsets {
 		data.Charts = append(data.Charts, loadOffsetChart(s.Offsets))
 	}
 	ew := &loadErrWriter{w: w}
@@ -37,13 +39,16 @@ func WriteLoadHTML(w io.Writer, s *stats.Summary) error {
 }
 
 type loadPage struct {
-	S        *stats.Summary
-	Title    string
-	Started  string
-	Rate     string
-	Answers  string
-	Failures string
-	Charts   []template.HTML
+	S          *stats.Summary
+	Title      string
+	Intro      string
+	Started    string
+	Rate       string
+	Plain      uint64 // passed, expected error answers aside
+	HasOffsets bool
+	Answers    string
+	Failures   string
+	Charts     []template.HTML
 }
 
 func loadMS(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
@@ -123,12 +128,12 @@ svg .g{stroke:#edf2f7;stroke-width:1}svg .f{fill:none;stroke:#cbd5e0}
 </head>
 <body>
 <h1>{{.Title}} <span class="verdict {{if .S.Pass}}pass">PASS{{else}}fail">FAIL{{end}}</span></h1>
-<p>{{if .S.RunID}}Run <code>{{.S.RunID}}</code>{{if .S.Shard}} (shard {{.S.Shard}}){{end}}{{end}}{{if .S.Target}} against <code>{{.S.Target}}</code>{{end}}, started {{.Started}}{{if .S.Pacing}}; {{.S.Pacing}}{{end}}.</p>
+<p>{{.Intro}}</p>
 {{if .S.Problems}}<h2>Why it failed</h2><ul>{{range .S.Problems}}<li class="bad">{{.}}</li>{{end}}</ul>{{end}}
 <h2>Overview</h2>
 <table>
-<tr><th>Requests</th><td>{{.S.Requests}} total, {{.S.Passed}} passed ({{.S.Expected}} expected errors), {{.S.Failed}} failed</td></tr>
-<tr><th>Rate</th><td>{{.Rate}} <small>(target, achieved, sent of planned)</small></td></tr>
+<tr><th>Requests</th><td>{{.S.Requests}} total: {{.Plain}} passed, {{.S.Expected}} expected error answers (passes too), {{.S.Failed}} failed</td></tr>
+<tr><th>Rate</th><td>{{.Rate}}</td></tr>
 <tr><th>Duration</th><td>{{dur .S.Duration}} attack + {{dur .S.Wait}} wait</td></tr>
 <tr><th>Latency</th><td>min {{dur .S.Latency.Min}}, mean {{dur .S.Latency.Mean}}, p50 {{dur .S.Latency.P50}}, p90 {{dur .S.Latency.P90}}, p95 {{dur .S.Latency.P95}}, p99 {{dur .S.Latency.P99}}, p99.9 {{dur .S.Latency.P999}}, max {{dur .S.Latency.Max}}</td></tr>
 <tr><th>Answers</th><td>{{.Answers}}</td></tr>
@@ -146,7 +151,7 @@ svg .g{stroke:#edf2f7;stroke-width:1}svg .f{fill:none;stroke:#cbd5e0}
 <h2>Charts</h2>
 {{range .Charts}}{{.}}
 {{end}}
-{{if .S.Offsets}}<h2>Latency by start offset</h2>
+{{if .HasOffsets}}<h2>Latency by start offset</h2>
 <table><tr><th>start offset</th><th>requests</th><th>failed</th><th>p50</th><th>p90</th><th>p99</th><th>max</th></tr>
 {{range .S.Offsets.Buckets}}<tr><td>[{{.From}}, {{.To}})</td><td class="n">{{.Requests}}</td><td class="n">{{.Failed}}</td><td class="n">{{dur .Latency.P50}}</td><td class="n">{{dur .Latency.P90}}</td><td class="n">{{dur .Latency.P99}}</td><td class="n">{{dur .Latency.Max}}</td></tr>
 {{end}}</table>{{end}}

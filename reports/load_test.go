@@ -240,3 +240,32 @@ func TestLoadReportsShowShardsAndWarnings(t *testing.T) {
 		})
 	}
 }
+
+// TestLoadReportOfAResultFile: a summary read back from a result file has
+// no run id, target or plan; the page says so plainly, and a single
+// offset bucket (a profile that paged once) draws no plot.
+func TestLoadReportOfAResultFile(t *testing.T) {
+	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	st := stats.NewStats(t0)
+	for i := range 10 {
+		st.Add(&stats.Sample{Route: spec.RouteListUsers, Status: 200, Offset: 0, Timestamp: t0.Add(time.Duration(i) * time.Second), Latency: time.Millisecond})
+	}
+	sum := st.Summary()
+	var html, text bytes.Buffer
+	if err := WriteLoadHTML(&html, sum); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteLoadText(&text, sum); err != nil {
+		t.Fatal(err)
+	}
+	page := html.String()
+	if !strings.Contains(page, "<p>Results started 2026-01-02T03:04:05Z.</p>") || strings.Contains(page, "<p>, started") {
+		t.Errorf("the page's first sentence is wrong:\n%s", page[strings.Index(page, "<body>"):][:400])
+	}
+	if strings.Contains(page, "-, ") || !strings.Contains(page, "achieved; 10 requests sent") {
+		t.Errorf("the rate row shows a missing target as a dash:\n%s", page)
+	}
+	if strings.Contains(page, "Latency by start offset") || strings.Contains(text.String(), "Latency by start offset") {
+		t.Error("one offset bucket is drawn as a plot")
+	}
+}

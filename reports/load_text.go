@@ -28,7 +28,50 @@ func WriteLoadText(w io.Writer, s *stats.Summary) error {
 		title += " " + s.Profile
 	}
 	fmt.Fprintf(ew, "%s: %s\n\n", title, verdict)
+	writeLoadTotals(ew, s)
+	writeLoadShards(ew, s)
+	writeLoadRoutes(ew, s)
+	if loadHasOffsets(s) {
+		fmt.Fprintf(ew, "\nLatency by start offset\n")
+		writeLoadOffsetTable(ew, s.Offsets)
+		fmt.Fprintln(ew)
+		writeLoadOffsetPlot(ew, s.Offsets, 40)
+	}
+	writeLoadChecks(ew, s)
+	return ew.err
+}
 
+// loadHasOffsets reports whether the latency-by-offset table says
+// anything: a list was paged at two offsets or more.
+func loadHasOffsets(s *stats.Summary) bool { return s.Offsets != nil && len(s.Offsets.Buckets) > 1 }
+
+// loadIntro is the page's first sentence: the run, the target, when, how.
+func loadIntro(s *stats.Summary, started string) string {
+	var parts []string
+	if s.RunID != "" {
+		run := "Run " + s.RunID
+		if s.Shard != "" {
+			run += " (shard " + s.Shard + ")"
+		}
+		parts = append(parts, run)
+	} else {
+		parts = append(parts, "Results")
+	}
+	if s.Target != "" {
+		parts = append(parts, "against "+s.Target)
+	}
+	if started != "-" {
+		parts = append(parts, "started "+started)
+	}
+	intro := strings.Join(parts, " ")
+	if s.Pacing != "" {
+		intro += "; " + s.Pacing
+	}
+	return intro + "."
+}
+
+// writeLoadTotals writes the run's totals as vegeta report does.
+func writeLoadTotals(ew io.Writer, s *stats.Summary) {
 	tw := tabwriter.NewWriter(ew, 0, 8, 2, ' ', 0)
 	if s.RunID != "" || s.Target != "" {
 		run := s.RunID
@@ -40,8 +83,8 @@ func WriteLoadText(w io.Writer, s *stats.Summary) error {
 	if s.Pacing != "" {
 		fmt.Fprintf(tw, "Pacing\t\t%s\n", s.Pacing)
 	}
-	fmt.Fprintf(tw, "Requests\t[total, passed, expected, failed]\t%d, %d, %d, %d\n", s.Requests, s.Passed, s.Expected, s.Failed)
-	fmt.Fprintf(tw, "Rate\t[target, achieved, sent of planned]\t%s\n", loadRateLine(s.Rate))
+	fmt.Fprintf(tw, "Requests\t[total, passed, expected errors, failed]\t%d, %d, %d, %d\n", s.Requests, s.Passed-s.Expected, s.Expected, s.Failed)
+	fmt.Fprintf(tw, "Rate\t%s\t%s\n", loadRateHead(s.Rate), loadRateLine(s.Rate))
 	fmt.Fprintf(tw, "Duration\t[total, attack, wait]\t%s, %s, %s\n", loadDur(s.Duration+s.Wait), loadDur(s.Duration), loadDur(s.Wait))
 	l := s.Latency
 	fmt.Fprintf(tw, "Latencies\t[min, mean, 50, 90, 95, 99, 99.9, max]\t%s, %s, %s, %s, %s, %s, %s, %s\n",
@@ -50,10 +93,13 @@ func WriteLoadText(w io.Writer, s *stats.Summary) error {
 	fmt.Fprintf(tw, "Answers\t[status code:count]\t%s\n", loadAnswers(s.Answers))
 	fmt.Fprintf(tw, "Failures\t[reason:count]\t%s\n", loadFailures(s.Failures))
 	tw.Flush()
+}
 
+// writeLoadShards writes the shards of a merged report and the warnings.
+func writeLoadShards(ew io.Writer, s *stats.Summary) {
 	if len(s.Shards) > 0 {
 		fmt.Fprintf(ew, "\nShards (one result file each, merged above; times by each generator's clock)\n")
-		tw = tabwriter.NewWriter(ew, 0, 8, 2, ' ', 0)
+		tw := tabwriter.NewWriter(ew, 0, 8, 2, ' ', 0)
 		fmt.Fprintf(tw, "  file	attack	requests	first request	duration	rate/s\n")
 		for _, sp := range s.Shards {
 			fmt.Fprintf(tw, "  %s	%s	%d	%s	%s	%.2f\n", sp.File, loadOrDash(sp.Attack), sp.Requests,
@@ -68,10 +114,13 @@ func WriteLoadText(w io.Writer, s *stats.Summary) error {
 			fmt.Fprintf(ew, "  ! %s\n", w)
 		}
 	}
+}
 
+// writeLoadRoutes writes the per-route table.
+func writeLoadRoutes(ew io.Writer, s *stats.Summary) {
 	if len(s.Routes) > 0 {
 		fmt.Fprintf(ew, "\nRoutes\n")
-		tw = tabwriter.NewWriter(ew, 0, 8, 2, ' ', 0)
+		tw := tabwriter.NewWriter(ew, 0, 8, 2, ' ', 0)
 		fmt.Fprintf(tw, "  route\trequests\tfailed\texpected\trate/s\tp50\tp90\tp99\tmax\n")
 		for _, r := range s.Routes {
 			fmt.Fprintf(tw, "  %s\t%d\t%d\t%d\t%.1f\t%s\t%s\t%s\t%s\n", r.Route, r.Requests, r.Failed, r.Expected, r.Rate,
@@ -79,14 +128,11 @@ func WriteLoadText(w io.Writer, s *stats.Summary) error {
 		}
 		tw.Flush()
 	}
+}
 
-	if s.Offsets != nil && len(s.Offsets.Buckets) > 0 {
-		fmt.Fprintf(ew, "\nLatency by start offset\n")
-		writeLoadOffsetTable(ew, s.Offsets)
-		fmt.Fprintln(ew)
-		writeLoadOffsetPlot(ew, s.Offsets, 40)
-	}
-
+// writeLoadChecks writes the failure samples, the profile's checks,
+// verification, cleanup, thresholds, and why the run failed.
+func writeLoadChecks(ew io.Writer, s *stats.Summary) {
 	if len(s.Samples) > 0 {
 		fmt.Fprintf(ew, "\nFailure samples\n")
 		for _, f := range s.Samples {
@@ -119,7 +165,7 @@ func WriteLoadText(w io.Writer, s *stats.Summary) error {
 	}
 	if len(s.Thresholds) > 0 {
 		fmt.Fprintf(ew, "\nThresholds\n")
-		tw = tabwriter.NewWriter(ew, 0, 8, 2, ' ', 0)
+		tw := tabwriter.NewWriter(ew, 0, 8, 2, ' ', 0)
 		for _, t := range s.Thresholds {
 			mark := "pass"
 			if !t.Pass {
@@ -139,7 +185,6 @@ func WriteLoadText(w io.Writer, s *stats.Summary) error {
 			fmt.Fprintf(ew, "  - %s\n", p)
 		}
 	}
-	return ew.err
 }
 
 // writeLoadOffsetTable writes latency by start-offset bucket as a table.
@@ -177,12 +222,23 @@ func writeLoadOffsetPlot(w io.Writer, t *stats.OffsetTable, width int) {
 	}
 }
 
-func loadRateLine(r stats.RateSummary) string {
-	target := "-"
+// loadRateHead names the fields of loadRateLine: without a target (a
+// result file read back, whose plan jmcheck report cannot know) only the
+// achieved rate and the requests sent.
+func loadRateHead(r stats.RateSummary) string {
 	if r.Target > 0 {
-		target = fmt.Sprintf("%.2f/s", r.Target)
+		return "[target, achieved, sent of planned]"
 	}
-	line := fmt.Sprintf("%s, %.2f/s", target, r.Achieved)
+	return "[achieved, sent]"
+}
+
+func loadRateLine(r stats.RateSummary) string {
+	var line string
+	if r.Target > 0 {
+		line = fmt.Sprintf("%.2f/s, %.2f/s", r.Target, r.Achieved)
+	} else {
+		line = fmt.Sprintf("%.2f/s", r.Achieved)
+	}
 	if r.Planned > 0 {
 		line += fmt.Sprintf(", %d of %.0f (%.1f%%)", r.Sent, r.Planned, r.Ratio*100)
 	} else {
@@ -192,6 +248,23 @@ func loadRateLine(r stats.RateSummary) string {
 		line += fmt.Sprintf("; sum of the shards' rates %.2f/s", r.ShardSum)
 	}
 	return line
+}
+
+// loadRateWords is the rate in words, for the HTML page.
+func loadRateWords(r stats.RateSummary) string {
+	words := fmt.Sprintf("%.2f/s achieved", r.Achieved)
+	if r.Target > 0 {
+		words = fmt.Sprintf("%.2f/s planned, ", r.Target) + words
+	}
+	if r.Planned > 0 {
+		words += fmt.Sprintf("; %d of %.0f planned requests sent (%.1f%%)", r.Sent, r.Planned, r.Ratio*100)
+	} else {
+		words += fmt.Sprintf("; %d requests sent", r.Sent)
+	}
+	if r.ShardSum > 0 {
+		words += fmt.Sprintf("; sum of the shards' rates %.2f/s", r.ShardSum)
+	}
+	return words
 }
 
 func loadAnswers(as []stats.AnswerCount) string {

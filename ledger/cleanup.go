@@ -35,17 +35,17 @@ type Options struct {
 
 // Report says what Cleanup did and what it left.
 type Report struct {
-	Groups  int       `json:"groups_deleted"`
-	Users   int       `json:"users_deleted"`
-	Gone    int       `json:"already_gone"` // recorded, but already deleted or never created
+	Groups int `json:"groups_deleted"`
+	Users  int `json:"users_deleted"`
+	Gone   int `json:"already_gone"` // recorded, but already deleted or never created
 	// Unanswered counts the users whose registration got no answer: they
 	// may exist, so each was deleted (again after LateWait when the first
 	// delete found nothing).
-	Unanswered int `json:"unanswered,omitempty"`
-	NotOurs []string  `json:"not_ours,omitempty"`
-	Failed  []Failure `json:"failed,omitempty"` // at most maxFailures, then only counted in Left
-	Left    int       `json:"left"`             // could not be deleted: clean up by hand
-	Error   string    `json:"error,omitempty"`  // the cleanup was cut short
+	Unanswered int       `json:"unanswered,omitempty"`
+	NotOurs    []string  `json:"not_ours,omitempty"`
+	Failed     []Failure `json:"failed,omitempty"` // at most maxFailures, then only counted in Left
+	Left       int       `json:"left"`             // could not be deleted: clean up by hand
+	Error      string    `json:"error,omitempty"`  // the cleanup was cut short
 }
 
 // Failure is one user or group Cleanup could not delete.

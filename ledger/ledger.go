@@ -35,9 +35,9 @@ const (
 	Sent             // a create was sent; the outcome is unknown: it may exist
 	Unanswered       // a create got no answer at all: it may exist, even later (a late commit)
 	Refused          // the target refused the create: it must not exist
-	Created        // the target reported it created: it must exist
-	Deleting       // the run sent a delete; the outcome is unknown: it may exist
-	Deleted        // the run deleted it
+	Created          // the target reported it created: it must exist
+	Deleting         // the run sent a delete; the outcome is unknown: it may exist
+	Deleted          // the run deleted it
 )
 
 var stateNames = [...]string{"none", "sent", "unanswered", "refused", "created", "deleting", "deleted"}

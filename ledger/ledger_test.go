@@ -22,7 +22,7 @@ type api struct {
 	mu     sync.Mutex
 	users  map[string]bool // "app/name"
 	groups map[string]group
-	log    []string // "METHOD path app"
+	log    []string       // "METHOD path app"
 	broken map[string]int // path -> status to answer instead
 }
 

@@ -24,6 +24,9 @@ import (
 	"io/fs"
 	"os"
 	"os/signal"
+	"path"
+	"strconv"
+	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -223,8 +226,10 @@ func InitializeTestSuite(sc *godog.TestSuiteContext) {
 		if cli.session == nil {
 			return
 		}
-		// godog's own summary counts a skipped scenario as passed; say it right.
-		fmt.Fprintln(os.Stderr, "jmcheck:", cli.session.Totals())
+		if cli.session.Seen() > 0 {
+			// godog's own summary counts a skipped scenario as passed; say it right.
+			fmt.Fprintln(os.Stderr, "jmcheck:", cli.session.Totals())
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		if left := cli.session.Cleanup(ctx); len(left) > 0 {
@@ -236,9 +241,12 @@ func InitializeTestSuite(sc *godog.TestSuiteContext) {
 		cli.h.stop()
 		cli.stop()
 		if cli.session.Seen() == 0 {
-			// godog itself exits 0 on "No scenarios"; a filter that selects
+			// godog itself exits 0 on "No scenarios"; a selection of
 			// nothing is a usage error, as under jmcheck conform and go test.
-			fmt.Fprintln(os.Stderr, "jmcheck: no scenario selected: --tags matches no scenario of the features (see 'jmcheck conform --coverage' for the tags)")
+			var o godog.Options
+			godog.BindCommandLineFlags("", &o)
+			_ = pflag.CommandLine.Parse(os.Args[1:]) // godog accepted them already
+			fmt.Fprintln(os.Stderr, "jmcheck:", noSelection(o.Tags, pflag.CommandLine.Args(), os.DirFS(".")))
 			os.Exit(exitcode.Usage)
 		}
 	})
@@ -258,4 +266,61 @@ func InitializeScenario(sc *godog.ScenarioContext) {
 		return
 	}
 	cli.session.InitializeScenario(sc)
+}
+
+// noSelection explains why the godog CLI's run selected no scenario: the
+// --tags filter, when one was given, and each FEATURE:LINE path whose line
+// godog cannot select. godog selects by the line of a Scenario or Scenario
+// Outline only; jmcheck conform also by an Examples row's line.
+func noSelection(tags string, paths []string, fsys fs.FS) string {
+	var why []string
+	if tags != "" {
+		why = append(why, fmt.Sprintf("--tags %q matches no scenario of %s (see 'jmcheck conform --coverage' for the tags)", tags, orFeatures(paths)))
+	}
+	for _, p := range paths {
+		file, line, ok := strings.Cut(p, ":")
+		if !ok || line == "" {
+			continue
+		}
+		if _, err := conform.ParsePaths([]string{p}, fsys); err != nil {
+			why = append(why, err.Error())
+			continue
+		}
+		if outline := outlineOfRow(fsys, file, line); outline != "" {
+			why = append(why, fmt.Sprintf("%s is an Examples row: godog run selects a Scenario or Scenario Outline by its own line only; run the row with 'jmcheck conform %s', or its whole outline with 'godog run %s:%s'",
+				p, strings.TrimPrefix(p, "features/"), file, outline))
+		}
+	}
+	if len(why) == 0 {
+		return fmt.Sprintf("no scenario selected: %s hold no scenario (a FEATURE:LINE must be the line of a Scenario, a Scenario Outline or an Examples row)", orFeatures(paths))
+	}
+	return "no scenario selected: " + strings.Join(why, "; ")
+}
+
+// orFeatures names the paths of a run, or "the features" for none.
+func orFeatures(paths []string) string {
+	if len(paths) == 0 {
+		return "the features"
+	}
+	return strings.Join(paths, " ")
+}
+
+// outlineOfRow returns the line of the Scenario Outline whose Examples row
+// is at line of file, "" when that line is no Examples row.
+func outlineOfRow(fsys fs.FS, file, line string) string {
+	dir, base := path.Split(path.Clean(file))
+	sub, err := fs.Sub(fsys, path.Clean("./"+dir))
+	if err != nil {
+		return ""
+	}
+	scenarios, err := conform.LoadScenarios(sub, "")
+	if err != nil {
+		return ""
+	}
+	for _, sc := range scenarios {
+		if sc.File == base && strconv.Itoa(sc.Line) == line && sc.Line != sc.ScenarioLine {
+			return strconv.Itoa(sc.ScenarioLine)
+		}
+	}
+	return ""
 }

@@ -29,6 +29,9 @@ type Scenario struct {
 	Tags []string
 	// Steps are the step texts, background steps included.
 	Steps []string
+	// StepLines are the lines of Steps in File (an outline's steps: the
+	// line of the step as the outline writes it).
+	StepLines []int
 
 	pickleID string
 }
@@ -93,6 +96,13 @@ func LoadScenarios(fsys fs.FS, tags string) ([]Scenario, error) {
 			}
 			for _, st := range p.Steps {
 				s.Steps = append(s.Steps, st.Text)
+				line := 0
+				if len(st.AstNodeIds) > 0 {
+					if g := ft.FindStep(st.AstNodeIds[0]); g != nil && g.Location != nil {
+						line = int(g.Location.Line)
+					}
+				}
+				s.StepLines = append(s.StepLines, line)
 			}
 			out = append(out, s)
 		}

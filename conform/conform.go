@@ -148,7 +148,7 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) (*Result, 
 		Tags: opts.Tags, Capabilities: capabilityList(p.caps), Started: started,
 		Leftovers: leftovers, Interrupted: ctx.Err() != nil, Rerun: opts.Rerun,
 	}
-	res.Scenarios = collect(p.session, p.selected, p.expected, res.Interrupted || opts.StopOnFailure || unusable != nil)
+	res.Scenarios = collect(p.session, p.selected, p.expected, templatesOf(p.steps), res.Interrupted || opts.StopOnFailure || unusable != nil)
 	res.Duration = time.Since(started)
 	if unusable != nil {
 		res.Unusable = unusable.Error()
@@ -341,12 +341,16 @@ func runGodog(ctx context.Context, suite godog.TestSuite, grace time.Duration, a
 }
 
 // collect turns the session's verdicts into results, in file order.
-func collect(session *Session, selected []Scenario, expected map[string]Expectation, notRunIsFine bool) []ScenarioResult {
+// A step that matches no definition is named with its file and line.
+func collect(session *Session, selected []Scenario, expected map[string]Expectation, known []string, notRunIsFine bool) []ScenarioResult {
 	out := make([]ScenarioResult, 0, len(selected))
 	for _, sc := range selected {
 		v := session.verdictFor(sc)
 		if len(sc.Steps) == 0 { // godog fails it without calling a hook
 			v = verdict{status: StatusUndefined, reason: "the scenario has no steps"}
+		}
+		if v.status == StatusUndefined && v.step != "" {
+			v.reason = undefinedReason(sc, v.step, known)
 		}
 		r := ScenarioResult{Scenario: sc, Status: v.status, Step: v.step, Reason: v.reason, Took: v.took}
 		if e, ok := expected[sc.ID]; ok {

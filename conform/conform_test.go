@@ -134,7 +134,7 @@ func TestRunOutcomes(t *testing.T) {
 		{name: "Fail", tags: "@fail", wantCode: exitcode.Failed,
 			want: map[string]conform.Outcome{"a failing scenario": conform.OutcomeFailed}, status: conform.StatusFailed, reason: "boom"},
 		{name: "UndefinedIsFailure", tags: "@undefined", wantCode: exitcode.Failed,
-			want: map[string]conform.Outcome{"an undefined step": conform.OutcomeFailed}, status: conform.StatusUndefined, reason: "no definition"},
+			want: map[string]conform.Outcome{"an undefined step": conform.OutcomeFailed}, status: conform.StatusUndefined, reason: "basic.feature:17: no step jmcheck knows matches 'a step nobody defined'"},
 		{name: "PendingIsFailure", tags: "@pending", wantCode: exitcode.Failed,
 			want: map[string]conform.Outcome{"a pending step": conform.OutcomeFailed}, status: conform.StatusPending, reason: "pending"},
 		{name: "StepSkips", tags: "@selfskip", wantCode: exitcode.OK,

@@ -12,37 +12,49 @@ import (
 // summary, "12 scenarios (10 passed, 2 failed)".
 var scenarioLineRE = regexp.MustCompile(`^\d+ scenarios? \(`)
 
+// snippetsHeader starts the block of Go snippets godog prints for
+// undefined steps, the last thing it writes: of no use to a user of the
+// binary, so totalsWriter drops it (the summary names each such step,
+// with its file and line, instead).
+const snippetsHeader = "You can implement step definitions for undefined steps"
+
 // totalsWriter passes godog's console output through, except the scenario
-// totals line: godog counts a scenario whose steps were all skipped as
-// passed, and a skipped scenario must never read as passed. That one line
-// is replaced by the session's own count. Only lines that start with a
-// digit are held back until their end, so progress dots still stream.
+// totals line and the snippets of undefined steps: godog counts a scenario
+// whose steps were all skipped as passed, and a skipped scenario must never
+// read as passed. That one line is replaced by the session's own count.
+// Only lines that start with a digit or a Y (the snippets' header) are held
+// back until their end, so progress dots still stream.
 type totalsWriter struct {
 	w      io.Writer
 	totals func() string
 
-	mu      sync.Mutex
-	held    []byte // a line that starts with a digit, until its newline
-	holding bool
-	midLine bool // inside a line that is passed through
+	mu       sync.Mutex
+	held     []byte // a line that starts with a digit, until its newline
+	holding  bool
+	midLine  bool // inside a line that is passed through
+	snippets bool // inside godog's snippets, to the end
 }
 
 func (t *totalsWriter) Write(p []byte) (int, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	n := len(p)
-	for len(p) > 0 {
-		if !t.holding && !t.midLine {
-			if p[0] >= '0' && p[0] <= '9' {
-				t.holding = true
-			} else {
-				t.midLine = true
-			}
-		}
+	for len(p) > 0 && !t.snippets {
 		i := strings.IndexByte(string(p), '\n')
 		chunk := p
 		if i >= 0 {
 			chunk = p[:i+1]
+		}
+		if !t.holding && !t.midLine {
+			switch {
+			case strings.Contains(string(chunk), snippetsHeader): // coloured: one write
+				t.snippets = true
+				return n, nil
+			case p[0] >= '0' && p[0] <= '9' || p[0] == 'Y':
+				t.holding = true
+			default:
+				t.midLine = true
+			}
 		}
 		p = p[len(chunk):]
 		if t.midLine {
@@ -65,6 +77,10 @@ func (t *totalsWriter) Write(p []byte) (int, error) {
 func (t *totalsWriter) flushHeld() error {
 	line := t.held
 	t.held, t.holding = nil, false
+	if strings.Contains(string(line), snippetsHeader) {
+		t.snippets = true
+		return nil
+	}
 	if scenarioLineRE.Match(line) {
 		_, err := fmt.Fprintln(t.w, t.totals())
 		return err
@@ -77,7 +93,7 @@ func (t *totalsWriter) flushHeld() error {
 func (t *totalsWriter) Close() error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if len(t.held) == 0 {
+	if len(t.held) == 0 || t.snippets {
 		return nil
 	}
 	_, err := t.w.Write(t.held)

@@ -18,6 +18,9 @@ func TestTotalsWriter(t *testing.T) {
 		{name: "IndentedLineKept", writes: []string{"  3 scenarios (in a message)\n"}, want: "  3 scenarios (in a message)\n"},
 		{name: "DigitLineKept", writes: []string{"12.5ms\n"}, want: "12.5ms\n"},
 		{name: "PartialHeldUntilClose", writes: []string{"42"}, want: "42"},
+		{name: "DropsSnippets", writes: []string{"1 scenario (1 undefined)\n", "\n", "You can implement step ", "definitions for undefined steps with these snippets:\n", "func aStep() error {\n", "}\n"}, want: "TOTALS\n\n"},
+		{name: "DropsColouredSnippets", writes: []string{"..U 3\n\n", "\x1b[33mYou can implement step definitions for undefined steps with these snippets:\x1b[0m\n", "\x1b[33mfunc aStep() error {\n}\x1b[0m\n"}, want: "..U 3\n\n"},
+		{name: "OtherYLineKept", writes: []string{"Y", "es, a line\n"}, want: "Yes, a line\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -29,8 +29,10 @@ func (p Path) String() string {
 
 // ParsePaths reads FEATURE[:LINE] arguments against the features (nil:
 // the embedded ones). A path may start with "features/", as the repository
-// spells it. A file that is not there is an error that lists the files;
-// the line is checked when the run selects (Select).
+// spells it. A file that is not there is an error that lists the files; a
+// line that is no Scenario, Scenario Outline or Examples row is an error
+// that lists the scenarios' lines. Both are usage errors of the caller's,
+// found before any target is asked.
 func ParsePaths(args []string, fsys fs.FS) ([]Path, error) {
 	if fsys == nil {
 		fsys = EmbeddedFeatures()
@@ -58,6 +60,9 @@ func ParsePaths(args []string, fsys fs.FS) ([]Path, error) {
 			return nil, fmt.Errorf("%q: no such feature file; the features are: %s", a, strings.Join(names, " "))
 		}
 		out = append(out, p)
+	}
+	if _, err := selectPaths(fsys, out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -179,7 +184,7 @@ func keepLines(file string, data []byte, want []int) ([]byte, error) {
 	}
 	for _, l := range want {
 		if !matched[l] {
-			return nil, fmt.Errorf("%s:%d is no scenario, outline or example row: scenarios start at lines %s (an example row's own line selects that row)", file, l, strings.Join(scenarioLines, ", "))
+			return nil, fmt.Errorf("%s:%d is no Scenario, Scenario Outline or Examples row line: give the line of one; the scenarios start at lines %s, and each Examples row's own line selects that row", file, l, strings.Join(scenarioLines, ", "))
 		}
 	}
 	return []byte(strings.Join(text, "\n")), nil

@@ -55,3 +55,15 @@ func (s suiteSteps) Cleanup(ctx context.Context) []string {
 	}
 	return out
 }
+
+// StepTemplates returns every step the conformance steps know, as a
+// person writes them in a feature ("I send N messages from "..." to
+// "..."", see steps.Definition.Template): what jmcheck conform --steps
+// prints, and what the message about a step that matches none offers.
+func StepTemplates() []string {
+	s, err := steps.New(steps.Config{Target: target.Target{BaseURL: "http://127.0.0.1:1"}, RunID: "jsteps"})
+	if err != nil { // cannot happen: the configuration is fixed
+		return nil
+	}
+	return s.Templates()
+}

@@ -69,7 +69,8 @@ rerun command for every failed scenario.`,
   jmcheck conform --target https://staging.example --appkey KEY --secret SECRET \
       --capabilities group-limit --report-dir out/ --expectations known-failures.json
   JMCHECK_TARGET=http://127.0.0.1:8080 JMCHECK_APPKEY=KEY JMCHECK_SECRET=SECRET jmcheck conform
-  jmcheck conform --coverage`,
+  jmcheck conform --coverage
+  jmcheck conform --steps`,
 }
 
 func runConform(ctx context.Context, sys system, args []string, stdout, stderr io.Writer) error {
@@ -83,6 +84,7 @@ func runConform(ctx context.Context, sys system, args []string, stdout, stderr i
 	reportDir := fset.String("report-dir", "", "write cucumber.json, junit.xml and summary.md into `DIR`")
 	expectations := fset.String("expectations", "", "JSON `FILE` of scenarios known to fail on this target, each with a reason: [{\"scenario\":\"users.feature:12\",\"reason\":\"...\"}]")
 	coverage := fset.Bool("coverage", false, "print the endpoint × error-code coverage of the features and exit (1 when spec/ has an endpoint or code without a scenario)")
+	listSteps := fset.Bool("steps", false, "print the steps a feature may use, one a line, and exit (\"...\" is a quoted argument, N a number, [x] optional, {a|b} a choice)")
 	runID := fset.String("run-id", sys.getenv(target.EnvRunID), "prefix of every name the run creates: a letter, then up to 15 letters or digits, or a UUID (env "+target.EnvRunID+"); default: a fresh random one")
 	if err := parse(fset, args, -1); err != nil {
 		return err
@@ -99,6 +101,12 @@ func runConform(ctx context.Context, sys system, args []string, stdout, stderr i
 	}
 	if *coverage {
 		return printCoverage(featuresFS, stdout)
+	}
+	if *listSteps {
+		for _, st := range conform.StepTemplates() {
+			fmt.Fprintln(stdout, st)
+		}
+		return nil
 	}
 	if err := tf.check(fset); err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -37,6 +38,11 @@ func TestConformUsage(t *testing.T) {
 		{name: "ExpectationsMalformed", args: []string{"--expectations", badExp}, want: `entry 1 (line 2): "reason" is missing`},
 		{name: "ExpectationsMissing", args: []string{"--expectations", filepath.Join(t.TempDir(), "none.json")}, want: "read expectations"},
 		{name: "UnknownFeature", args: []string{"users.feature"}, want: "no such feature file"},
+		{name: "UnknownFeatureLine", args: []string{"users.feature:12"}, want: `"users.feature:12": no such feature file; the features are: auth.feature`},
+		{name: "BadLine", args: []string{"users_register.feature:x"}, want: "want FEATURE or FEATURE:LINE"},
+		{name: "LineNotAScenario", args: []string{"users_register.feature:2"}, want: "users_register.feature:2 is no Scenario, Scenario Outline or Examples row line"},
+		// Found before the target is asked: port 1 would be exit 3.
+		{name: "LineNotAScenarioBeforeTarget", args: []string{"--target", "http://127.0.0.1:1", "--appkey", "k", "--secret", "s", "users_register.feature:2"}, want: "is no Scenario"},
 		{name: "UnknownFlag", args: []string{"--colour"}, want: "unknown flag"},
 	}
 	for _, tt := range tests {
@@ -167,5 +173,97 @@ func TestConformEmbedded(t *testing.T) {
 		if st, err := os.Stat(filepath.Join(dir, name)); err != nil || st.Size() == 0 {
 			t.Errorf("report %s: %v (empty or missing)", name, err)
 		}
+	}
+}
+
+// writeFeature writes one feature file into a fresh folder and returns it.
+func writeFeature(t *testing.T, name, text string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+var rerunLineRE = regexp.MustCompile(`(?m)^\s+rerun: (jmcheck conform .+)$`)
+
+// TestConformRerunSelectsTheFailedScenario runs, through the real wiring,
+// the rerun command jmcheck prints for each failed scenario (a scenario
+// and an outline's row) and checks that it runs that scenario alone.
+func TestConformRerunSelectsTheFailedScenario(t *testing.T) {
+	t.Setenv("JMCHECK_TARGET", "")
+	dir := writeFeature(t, "rerun.feature", `Feature: rerun
+  Scenario: a scenario that fails
+    When I send "GET" to "/v1/users/?start=0&count=1"
+    Then the response status is 418
+
+  Scenario: a scenario that passes
+    When I send "GET" to "/v1/users/?start=0&count=1"
+    Then the response status is 200
+
+  Scenario Outline: the status is <status>
+    When I send "GET" to "/v1/users/?start=0&count=1"
+    Then the response status is <status>
+
+    Examples:
+      | status |
+      | 200    |
+      | 418    |
+`)
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), []string{"conform", "--features", dir}, &stdout, &stderr)
+	if got := exitcode.Of(err); got != exitcode.Failed {
+		t.Fatalf("exit code %d (%v), want 1\n%s", got, err, stdout.String())
+	}
+	reruns := rerunLineRE.FindAllStringSubmatch(stdout.String(), -1)
+	want := []string{"rerun.feature:2", "rerun.feature:17"}
+	if len(reruns) != len(want) {
+		t.Fatalf("got %d rerun lines, want %d:\n%s", len(reruns), len(want), stdout.String())
+	}
+	for i, m := range reruns {
+		args := strings.Fields(m[1])[1:] // as a shell splits it; the temp folder needs no quotes
+		if got := args[len(args)-1]; got != want[i] {
+			t.Errorf("rerun %d ends with %s, want %s", i, got, want[i])
+		}
+		var out, errOut bytes.Buffer
+		err := run(context.Background(), args, &out, &errOut)
+		if got := exitcode.Of(err); got != exitcode.Failed {
+			t.Errorf("%s: exit code %d (%v), want 1", m[1], got, err)
+		}
+		for _, w := range []string{"1 scenarios: 0 passed, 1 failed", "FAILED   " + want[i] + " "} {
+			if !strings.Contains(out.String(), w) {
+				t.Errorf("%s: output lacks %q:\n%s", m[1], w, out.String())
+			}
+		}
+	}
+}
+
+// TestConformUndefinedStep: a step no definition matches is named with its
+// file and line and the nearest step jmcheck knows, without godog's Go
+// snippets; jmcheck conform --steps lists the steps.
+func TestConformUndefinedStep(t *testing.T) {
+	t.Setenv("JMCHECK_TARGET", "")
+	dir := writeFeature(t, "typo.feature", "Feature: a typo\n  Background:\n    Given the registered users \"alice bob\"\n\n  Scenario: a typo\n    When I sent 20 messages from \"alice\" to \"bob\"\n")
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), []string{"conform", "--features", dir}, &stdout, &stderr)
+	if got := exitcode.Of(err); got != exitcode.Failed {
+		t.Fatalf("exit code %d (%v), want 1\n%s", got, err, stdout.String())
+	}
+	out := stdout.String()
+	for _, w := range []string{`typo.feature:6: no step jmcheck knows matches 'I sent 20 messages from "alice" to "bob"'`, `nearest: I send N messages from "..." to "..."`} {
+		if !strings.Contains(out, w) {
+			t.Errorf("output lacks %q:\n%s", w, out)
+		}
+	}
+	if strings.Contains(out, "func ") || strings.Contains(out, "snippets") {
+		t.Errorf("output has godog's Go snippets:\n%s", out)
+	}
+	stdout.Reset()
+	if err := run(context.Background(), []string{"conform", "--steps"}, &stdout, &stderr); err != nil {
+		t.Fatalf("conform --steps: %v", err)
+	}
+	if !strings.Contains(stdout.String(), "\nI send N messages from \"...\" to \"...\"\n") {
+		t.Errorf("conform --steps does not list the messages step:\n%s", stdout.String())
 	}
 }

@@ -8,8 +8,8 @@ import (
 	"jmcheck/server/im"
 )
 
-// authenticate checks an Authorization header per SPEC.md §1 and returns
-// the caller's app:
+// authenticate checks an Authorization header per spec/PROFILE.md §1 and
+// returns the caller's app:
 //   - missing or empty, or not the Basic scheme: 899007
 //   - undecodable base64, or no ':': 899008
 //   - unknown appKey: 899009
@@ -45,8 +45,8 @@ func (s *Server) authenticate(header string) (im.App, error) {
 }
 
 // injectedFault returns the fault an X-Fault-Inject header asks for
-// (SPEC.md §6): "internal" is 500 899000, "busy" is 503 899030. Any other
-// value, or none, is no fault.
+// (spec/PROFILE.md §6): "internal" is 500 899000, "busy" is 503 899030. Any
+// other value, or none, is no fault.
 func (s *Server) injectedFault(header string) error {
 	switch strings.ToLower(strings.TrimSpace(header)) {
 	case "internal":

@@ -60,8 +60,8 @@ func asString(raw json.RawMessage) (string, bool) {
 }
 
 // asInt returns raw as an int64 when it is a JSON number written without
-// fraction or exponent that fits 64 bits (SPEC.md §7a: 2.0 and 1e2 are
-// implementation-defined; this server rejects them).
+// fraction or exponent that fits 64 bits (spec/PROFILE.md §7a: 2.0 and 1e2
+// are implementation-defined; this server rejects them).
 func asInt(raw json.RawMessage) (int64, bool) {
 	t := bytes.TrimSpace(raw)
 	digits := bytes.TrimPrefix(t, []byte("-"))
@@ -104,8 +104,8 @@ func asStrings(raw json.RawMessage) ([]string, bool) {
 	return out, true
 }
 
-// validUsername applies SPEC.md §3: 4..max bytes of ASCII, the first a
-// letter or digit, the rest letters, digits, or _ . - @.
+// validUsername applies spec/PROFILE.md §3: 4..max bytes of ASCII, the
+// first a letter or digit, the rest letters, digits, or _ . - @.
 func validUsername(u string, max int) bool {
 	if len(u) < 4 || len(u) > max {
 		return false

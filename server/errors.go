@@ -6,8 +6,8 @@ import (
 	"jmcheck/server/im"
 )
 
-// codes is the one table of SPEC.md §2: each error code, its HTTP status
-// and the default message (the seed's text, typos fixed).
+// codes is the one table of spec/PROFILE.md §2: each error code, its HTTP
+// status and the default message (the seed's text, typos fixed).
 var codes = map[im.Code]struct {
 	status  int
 	message string

@@ -356,7 +356,7 @@ func TestExploreMutantsCatalogue(t *testing.T) {
 			t.Errorf("explore mutant %q is also in Mutants()", m.Name)
 		}
 		if m.Name == "" || m.Description == "" || !strings.HasPrefix(m.Spec, "§") || !slices.Contains(kinds, m.Kind) {
-			t.Errorf("explore mutant %+v: want a name, a kind of %v, a description and a SPEC.md section", m, kinds)
+			t.Errorf("explore mutant %+v: want a name, a kind of %v, a description and a spec/PROFILE.md section", m, kinds)
 		}
 		perKind[m.Kind]++
 		if _, ok := exploreProbes[m.Name]; !ok {

@@ -171,7 +171,7 @@ func wantStatusCode(t testing.TB, r result, status, code int) {
 	wantErrorBody(t, r, code)
 }
 
-// wantErrorBody checks SPEC.md §1's error body: exactly
+// wantErrorBody checks the error body of spec/PROFILE.md §1: exactly
 // {"error":{"code":N,"message":"non-empty"}} as application/json.
 func wantErrorBody(t testing.TB, r result, code int) {
 	t.Helper()

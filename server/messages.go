@@ -10,7 +10,7 @@ import (
 	"jmcheck/server/im"
 )
 
-// maxMsgBody is the largest msg_body, as compact JSON (SPEC.md §5).
+// maxMsgBody is the largest msg_body, as compact JSON (spec/PROFILE.md §5).
 const maxMsgBody = 4096
 
 // msgIDCeiling is what the msg-id-decreasing mutant subtracts ids from.
@@ -35,7 +35,8 @@ func (s *Server) sendMessage(ctx context.Context, q *request) (int, any, error) 
 	return http.StatusOK, map[string]int64{"msg_id": id}, nil
 }
 
-// parseMessage checks a message per SPEC.md §5; every violation is 899003.
+// parseMessage checks a message per spec/PROFILE.md §5. Every violation
+// is 899003.
 func (s *Server) parseMessage(body []byte) (im.Message, error) {
 	var m im.Message
 	o, err := decodeObject(body, "message")

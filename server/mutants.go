@@ -1,6 +1,6 @@
 package server
 
-// Mutant is a named, deliberate single deviation from SPEC.md that
+// Mutant is a named, deliberate single deviation from spec/PROFILE.md that
 // Config.Mutant switches on. Running the conformance suite against each
 // mutant proves the suite catches that kind of bug. Mutants are never a
 // serve flag: only tests and `jmcheck selftest` select them.
@@ -13,7 +13,7 @@ type Mutant struct {
 	Name        string // the Config.Mutant value
 	Kind        string // explore mutants: one of the Kind* values; empty for Mutants()
 	Description string // what the server does wrong
-	Spec        string // the SPEC.md section it breaks
+	Spec        string // the section of spec/PROFILE.md it breaks
 }
 
 // The mutant names. Each is checked at the one place it deviates.

@@ -183,7 +183,7 @@ func TestMutantsCatalogue(t *testing.T) {
 		}
 		seen[m.Name] = true
 		if m.Name == "" || m.Description == "" || !strings.HasPrefix(m.Spec, "§") {
-			t.Errorf("mutant %+v: want a name, a description and a SPEC.md section", m)
+			t.Errorf("mutant %+v: want a name, a description and a spec/PROFILE.md section", m)
 		}
 		if _, ok := mutantProbes[m.Name]; !ok {
 			t.Errorf("mutant %q has no probe", m.Name)

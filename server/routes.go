@@ -253,8 +253,8 @@ next:
 }
 
 // readBody reads the request body up to maxBody. Any Content-Type is
-// accepted: SPEC.md §1 requires application/json with any parameters,
-// even malformed ones, and the body's JSON is what is checked.
+// accepted: spec/PROFILE.md §1 requires application/json with any
+// parameters, even malformed ones, and the body's JSON is what is checked.
 func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	if s.is(mutStrictContentType) {
 		mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
@@ -321,8 +321,8 @@ func (s *Server) writeError(ex *exchange, err error) {
 	s.writeJSON(ex, status, errorBody{Error: obj})
 }
 
-// writeNoBody answers 404 or 405 without a body (SPEC.md §1 allows it);
-// allow, when set, is the Allow header.
+// writeNoBody answers 404 or 405 without a body (spec/PROFILE.md §1 allows
+// it); allow, when set, is the Allow header.
 func (s *Server) writeNoBody(ex *exchange, status int, allow string) {
 	if allow != "" {
 		ex.Header().Set("Allow", allow)

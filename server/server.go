@@ -1,10 +1,11 @@
 // Package server is the jmcheck reference IM server: a real implementation
-// of SPEC.md (the JMessage IM REST API v1, profile v1-2015) over the store
-// in server/sqlite. It owns the routes and handlers, request validation,
-// auth, admission control (load shedding), fault injection, metrics and
-// request logs, and the mutants: named single deviations from SPEC.md that
-// prove the conformance suite catches each kind of bug (Mutants), and the
-// explore mutants that the explorer must catch (ExploreMutants).
+// of spec/PROFILE.md (the JMessage IM REST API v1, profile v1-2015) over
+// the store in server/sqlite. It owns the routes and handlers, request
+// validation, auth, admission control (load shedding), fault injection,
+// metrics and request logs, and the mutants: named single deviations from
+// spec/PROFILE.md that prove the conformance suite catches each kind of bug
+// (Mutants), and the explore mutants that the explorer must catch
+// (ExploreMutants).
 //
 // Times (ctime, mtime) are written in UTC+8, upstream's zone; birthdays are
 // calendar values kept as given. Usernames are case-sensitive.
@@ -33,7 +34,7 @@ type Config struct {
 	Apps           map[string]string // appKey -> masterSecret (at least one)
 	GroupLimit     int               // member limit incl. owner; 0 means 500
 	MaxInflight    int               // 0 = unlimited; past it: 503 899030 + Retry-After
-	FaultInjection bool              // honour X-Fault-Inject (SPEC §6)
+	FaultInjection bool              // honour X-Fault-Inject (spec/PROFILE.md §6)
 	Logger         *slog.Logger      // nil = discard
 	Mutant         string            // "" = conformant; else a name from Mutants() or ExploreMutants() (never a serve flag)
 }

@@ -331,7 +331,7 @@ func TestLoadShedding(t *testing.T) {
 	})
 }
 
-// TestEveryErrorCode triggers each code of SPEC.md §2 at its status.
+// TestEveryErrorCode triggers each code of spec/PROFILE.md §2 at its status.
 func TestEveryErrorCode(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, func(c *Config) { c.FaultInjection = true; c.GroupLimit = 3 })
@@ -381,8 +381,8 @@ func TestEveryErrorCode(t *testing.T) {
 	}
 }
 
-// TestPrecedence checks SPEC.md §7a: when several errors apply, the first
-// of the list wins.
+// TestPrecedence checks spec/PROFILE.md §7a: when several errors apply, the
+// first of the list wins.
 func TestPrecedence(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, func(c *Config) { c.GroupLimit = 3 })

@@ -16,12 +16,12 @@ import (
 // zone is the time zone of ctime and mtime: UTC+8, as upstream.
 var zone = time.FixedZone("UTC+8", 8*60*60)
 
-// timeLayout is SPEC.md §7's YYYY-MM-DD HH:MM:SS.
+// timeLayout is the YYYY-MM-DD HH:MM:SS of spec/PROFILE.md §7.
 const timeLayout = "2006-01-02 15:04:05"
 
 func formatTime(t time.Time) string { return t.In(zone).Format(timeLayout) }
 
-// Field bounds of SPEC.md §3 and §4, in UTF-8 bytes.
+// Field bounds of spec/PROFILE.md §3 and §4, in UTF-8 bytes.
 const (
 	maxUsername = 128
 	minPassword = 4
@@ -43,7 +43,7 @@ func (s *Server) maxUsername() int {
 }
 
 // pathUser returns the username of the path; a name that breaks the
-// username rules is 899003 (SPEC.md §7a allows that or 899002).
+// username rules is 899003 (spec/PROFILE.md §7a allows that or 899002).
 func (s *Server) pathUser(q *request) (string, error) {
 	u := q.params[0]
 	if !validUsername(u, s.maxUsername()) {
@@ -118,9 +118,10 @@ func (s *Server) registerUsers(ctx context.Context, q *request) (int, any, error
 	return http.StatusCreated, out, nil
 }
 
-// checkRegisterItem checks one batch item in SPEC.md §3's order: not an
-// object or bad username (899003), then bad password (899004). It returns
-// the item's username when that is a string, for the echo.
+// checkRegisterItem checks one batch item in the order that
+// spec/PROFILE.md §3 gives: not an object or bad username (899003), then
+// bad password (899004). It returns the item's username when that is a
+// string, for the echo.
 func (s *Server) checkRegisterItem(raw json.RawMessage) (*string, string, error) {
 	o, err := decodeObject(raw, "item")
 	if err != nil {
@@ -222,8 +223,8 @@ func (s *Server) updateUser(ctx context.Context, q *request) (int, any, error) {
 	return http.StatusNoContent, nil, nil
 }
 
-// parsePatch checks a PUT body per SPEC.md §3: one or more known keys, each
-// of its type and bounds.
+// parsePatch checks a PUT body per spec/PROFILE.md §3: one or more known
+// keys, each of its type and bounds.
 func (s *Server) parsePatch(body []byte) (im.UserPatch, error) {
 	var p im.UserPatch
 	o, err := decodeObject(body, "profile")

@@ -1,8 +1,8 @@
 // Package im holds the domain of the reference IM server: users, groups,
-// members and messages of SPEC.md (profile v1-2015), the error codes of §2,
-// and the Service interface that a store implements. It sits below both the
-// HTTP layer (package server) and the SQLite adapter (package sqlite), so
-// neither imports the other's internals.
+// members and messages of spec/PROFILE.md (profile v1-2015), the error
+// codes of §2, and the Service interface that a store implements. It sits
+// below both the HTTP layer (package server) and the SQLite adapter
+// (package sqlite), so neither imports the other's internals.
 package im
 
 import (
@@ -12,10 +12,10 @@ import (
 	"time"
 )
 
-// Code is an error code of SPEC.md §2.
+// Code is an error code of spec/PROFILE.md §2.
 type Code int
 
-// The error codes of SPEC.md §2.
+// The error codes of spec/PROFILE.md §2.
 const (
 	CodeInternal      Code = 899000 // internal error
 	CodeUserExists    Code = 899001 // register: username taken or repeated in the batch
@@ -59,7 +59,7 @@ func CodeOf(err error) Code {
 	return CodeInternal
 }
 
-// MaxBatch is the largest register batch (SPEC.md §3).
+// MaxBatch is the largest register batch (spec/PROFILE.md §3).
 const MaxBatch = 500
 
 // DefaultGroupLimit is the member limit of a group, owner included (§4).
@@ -127,7 +127,7 @@ type Member struct {
 	Joined   time.Time
 }
 
-// Message is a validated message to send (SPEC.md §5).
+// Message is a validated message to send (spec/PROFILE.md §5).
 type Message struct {
 	TargetType string // "single" or "group"
 	TargetID   string // a username, or a gid in decimal

@@ -12,8 +12,8 @@ import (
 	"jmcheck/server/im"
 )
 
-// Bugs switches on deliberate deviations from SPEC.md that live in the
-// store. They exist only for the server's explore mutants (see
+// Bugs switches on deliberate deviations from spec/PROFILE.md that live in
+// the store. They exist only for the server's explore mutants (see
 // server.ExploreMutants); the zero value is the conformant store, and with
 // every field false no code path below runs. Each field names the one bug
 // it plants.

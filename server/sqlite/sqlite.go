@@ -37,8 +37,8 @@ type Options struct {
 	Now func() time.Time
 	// ReuseGIDs makes a new group take the lowest gid above the app's
 	// current highest, so that deleting the newest group frees its gid.
-	// It breaks SPEC.md §4 ("never reused") on purpose and exists only
-	// for the server's mutation tests.
+	// It breaks spec/PROFILE.md §4 ("never reused") on purpose and
+	// exists only for the server's mutation tests.
 	ReuseGIDs bool
 	// Bugs plants the explore mutants' store bugs (bugs.go); the zero value
 	// is the conformant store.

@@ -115,11 +115,13 @@ func runServe(ctx context.Context, sys system, args []string, stdout, stderr io.
 			return exitcode.Newf(exitcode.Usage, "serve: --app: %w", err)
 		}
 	}
+	// The same checks, in the same words, as conform's and load's
+	// --group-limit and load's --embedded-max-inflight.
 	if err := target.CheckGroupLimit("--group-limit", *groupLimit); err != nil {
-		return err
+		return exitcode.Newf(exitcode.Usage, "serve: %w", err)
 	}
 	if *maxInflight < 0 {
-		return exitcode.Newf(exitcode.Usage, "serve: --max-inflight %d: must be 0 (unlimited) or more", *maxInflight)
+		return exitcode.Newf(exitcode.Usage, "serve: --max-inflight %d: want 0 (unlimited) or more", *maxInflight)
 	}
 	switch *logFormat {
 	case "text":

@@ -21,6 +21,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"strings"
 	"testing"
 	"time"
@@ -148,7 +149,7 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) (*Result, 
 		Tags: opts.Tags, Capabilities: capabilityList(p.caps), Started: started,
 		Leftovers: leftovers, Interrupted: ctx.Err() != nil, Rerun: opts.Rerun,
 	}
-	res.Scenarios = collect(p.session, p.selected, p.expected, templatesOf(p.steps), res.Interrupted || opts.StopOnFailure || unusable != nil)
+	res.Scenarios = collect(p.session, p.selected, p.expected, sync.OnceValue(func() []string { return templatesOf(p.steps) }), res.Interrupted || opts.StopOnFailure || unusable != nil)
 	res.Duration = time.Since(started)
 	if unusable != nil {
 		res.Unusable = unusable.Error()
@@ -342,7 +343,7 @@ func runGodog(ctx context.Context, suite godog.TestSuite, grace time.Duration, a
 
 // collect turns the session's verdicts into results, in file order.
 // A step that matches no definition is named with its file and line.
-func collect(session *Session, selected []Scenario, expected map[string]Expectation, known []string, notRunIsFine bool) []ScenarioResult {
+func collect(session *Session, selected []Scenario, expected map[string]Expectation, known func() []string, notRunIsFine bool) []ScenarioResult {
 	out := make([]ScenarioResult, 0, len(selected))
 	for _, sc := range selected {
 		v := session.verdictFor(sc)
@@ -350,7 +351,7 @@ func collect(session *Session, selected []Scenario, expected map[string]Expectat
 			v = verdict{status: StatusUndefined, reason: "the scenario has no steps"}
 		}
 		if v.status == StatusUndefined && v.step != "" {
-			v.reason = undefinedReason(sc, v.step, known)
+			v.reason = undefinedReason(sc, v.step, known())
 		}
 		r := ScenarioResult{Scenario: sc, Status: v.status, Step: v.step, Reason: v.reason, Took: v.took}
 		if e, ok := expected[sc.ID]; ok {

@@ -14,6 +14,7 @@ import (
 
 	"jmcheck/client"
 	"jmcheck/spec"
+	"jmcheck/steps/placeholder"
 )
 
 // scenario is the state of one running scenario. godog builds one per
@@ -206,54 +207,28 @@ func (st *scenario) groupNameOf(alias string) string {
 // aliases splits a space-separated list of aliases; "" is the empty list.
 func aliases(list string) []string { return strings.Fields(list) }
 
-var placeholder = regexp.MustCompile(`\{(?:(lower|upper|gid|name|var):([A-Za-z][A-Za-z0-9_]*)|repeat:([^:{}]+):(\d+)|([A-Za-z][A-Za-z0-9_]*))\}`)
-
-// expand replaces the placeholders of a step argument (see the package
-// doc). JSON objects such as {"a":1} are never mistaken for placeholders:
-// a placeholder has no quotes or spaces.
+// expand replaces the placeholders of a step argument (package
+// placeholder has the grammar).
 func (st *scenario) expand(s string) (string, error) {
-	var firstErr error
-	out := placeholder.ReplaceAllStringFunc(s, func(m string) string {
-		sub := placeholder.FindStringSubmatch(m)
-		var v string
-		var err error
-		switch {
-		case sub[5] == "limit":
-			v = strconv.Itoa(st.suite.cfg.Target.Limit())
-		case sub[5] != "":
-			v, err = st.user(sub[5])
-		case sub[3] != "":
-			n, _ := strconv.Atoi(sub[4])
-			if n > 1<<20 {
-				err = fmt.Errorf("placeholder %s: repeat count over 1048576", m)
-			}
-			v = strings.Repeat(sub[3], n)
-		case sub[1] == "lower" || sub[1] == "upper":
-			v, err = st.user(sub[2])
-			if sub[1] == "lower" {
-				v = strings.ToLower(v)
-			} else {
-				v = strings.ToUpper(v)
-			}
-		case sub[1] == "gid":
-			var g *group
-			g, err = st.group(sub[2])
-			if err == nil {
-				v = strconv.FormatInt(g.gid, 10)
-			}
-		case sub[1] == "name":
-			v = st.groupNameOf(sub[2])
-		case sub[1] == "var":
-			var ok bool
-			v, ok = st.vars[sub[2]]
-			if !ok {
-				err = fmt.Errorf("placeholder %s: nothing remembered as %q (use: I remember the JSON at \"...\" as %q)", m, sub[2], sub[2])
-			}
-		}
-		if err != nil && firstErr == nil {
-			firstErr = err
-		}
-		return v
-	})
-	return out, firstErr
+	return placeholder.Expand(s, placeholderEnv{st})
+}
+
+// placeholderEnv resolves a scenario's aliases for package placeholder.
+type placeholderEnv struct{ st *scenario }
+
+func (e placeholderEnv) User(alias string) (string, error) { return e.st.user(alias) }
+func (e placeholderEnv) GroupName(alias string) string     { return e.st.groupNameOf(alias) }
+func (e placeholderEnv) Limit() int                        { return e.st.suite.cfg.Target.Limit() }
+
+func (e placeholderEnv) GID(alias string) (int64, error) {
+	g, err := e.st.group(alias)
+	if err != nil {
+		return 0, err
+	}
+	return g.gid, nil
+}
+
+func (e placeholderEnv) Var(name string) (string, bool) {
+	v, ok := e.st.vars[name]
+	return v, ok
 }

@@ -24,8 +24,6 @@ import (
 	"io/fs"
 	"os"
 	"os/signal"
-	"path"
-	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -271,28 +269,40 @@ func InitializeScenario(sc *godog.ScenarioContext) {
 // noSelection explains why the godog CLI's run selected no scenario: the
 // --tags filter, when one was given, and each FEATURE:LINE path whose line
 // godog cannot select. godog selects by the line of a Scenario or Scenario
-// Outline only; jmcheck conform also by an Examples row's line.
+// Outline only; jmcheck conform by any line of a scenario, and an Examples
+// row's line selects that row alone.
 func noSelection(tags string, paths []string, fsys fs.FS) string {
 	var why []string
 	if tags != "" {
 		why = append(why, fmt.Sprintf("--tags %q matches no scenario of %s (see 'jmcheck conform --coverage' for the tags)", tags, orFeatures(paths)))
 	}
 	for _, p := range paths {
-		file, line, ok := strings.Cut(p, ":")
-		if !ok || line == "" {
+		if !strings.Contains(p, ":") {
 			continue
 		}
-		if _, err := conform.ParsePaths([]string{p}, fsys); err != nil {
+		parsed, err := conform.ParsePaths([]string{p}, fsys)
+		if err != nil {
 			why = append(why, err.Error())
 			continue
 		}
-		if outline := outlineOfRow(fsys, file, line); outline != "" {
-			why = append(why, fmt.Sprintf("%s is an Examples row: godog run selects a Scenario or Scenario Outline by its own line only; run the row with 'jmcheck conform %s', or its whole outline with 'godog run %s:%s'",
-				p, strings.TrimPrefix(p, "features/"), file, outline))
+		line, rows, err := conform.ScenarioLine(fsys, parsed[0])
+		if err != nil || line == parsed[0].Line {
+			continue
 		}
+		file, _, _ := strings.Cut(p, ":")
+		what := fmt.Sprintf("a line of the scenario at line %d", line)
+		if rows {
+			what = fmt.Sprintf("an Examples row or table of the Scenario Outline at line %d", line)
+		}
+		why = append(why, fmt.Sprintf("%s is %s: godog run selects a Scenario or Scenario Outline by its own line only; run what it selects with 'jmcheck conform %s', or the whole scenario with 'godog run %s:%d'",
+			p, what, strings.TrimPrefix(p, "features/"), file, line))
 	}
 	if len(why) == 0 {
-		return fmt.Sprintf("no scenario selected: %s hold no scenario (a FEATURE:LINE must be the line of a Scenario, a Scenario Outline or an Examples row)", orFeatures(paths))
+		verb := "hold"
+		if len(paths) == 1 {
+			verb = "holds"
+		}
+		return fmt.Sprintf("no scenario selected: %s %s no scenario (a FEATURE:LINE must be a line of a Scenario, a Scenario Outline or an Examples row)", orFeatures(paths), verb)
 	}
 	return "no scenario selected: " + strings.Join(why, "; ")
 }
@@ -303,24 +313,4 @@ func orFeatures(paths []string) string {
 		return "the features"
 	}
 	return strings.Join(paths, " ")
-}
-
-// outlineOfRow returns the line of the Scenario Outline whose Examples row
-// is at line of file, "" when that line is no Examples row.
-func outlineOfRow(fsys fs.FS, file, line string) string {
-	dir, base := path.Split(path.Clean(file))
-	sub, err := fs.Sub(fsys, path.Clean("./"+dir))
-	if err != nil {
-		return ""
-	}
-	scenarios, err := conform.LoadScenarios(sub, "")
-	if err != nil {
-		return ""
-	}
-	for _, sc := range scenarios {
-		if sc.File == base && strconv.Itoa(sc.Line) == line && sc.Line != sc.ScenarioLine {
-			return strconv.Itoa(sc.ScenarioLine)
-		}
-	}
-	return ""
 }

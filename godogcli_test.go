@@ -19,12 +19,20 @@ func TestNoSelectionMessage(t *testing.T) {
 		notWant string
 	}{
 		"ExamplesRow": {paths: []string{"features/overload_faults.feature:19"}, notWant: "--tags", want: []string{
-			"features/overload_faults.feature:19 is an Examples row",
+			"features/overload_faults.feature:19 is an Examples row or table of the Scenario Outline at line 9",
 			"'jmcheck conform overload_faults.feature:19'",
 			"'godog run features/overload_faults.feature:9'",
 		}},
-		"NoScenarioLine": {paths: []string{"features/overload_faults.feature:18"}, notWant: "--tags", want: []string{
-			"overload_faults.feature:18 is no Scenario, Scenario Outline or Examples row line",
+		"StepLine": {paths: []string{"features/overload_faults.feature:67"}, notWant: "--tags", want: []string{
+			"features/overload_faults.feature:67 is a line of the scenario at line 62",
+			"'jmcheck conform overload_faults.feature:67'",
+			"'godog run features/overload_faults.feature:62'",
+		}},
+		"TagLine": {paths: []string{"features/overload_faults.feature:8"}, notWant: "--tags", want: []string{
+			"is a line of the scenario at line 9", "'godog run features/overload_faults.feature:9'",
+		}},
+		"NoScenarioLine": {paths: []string{"features/overload_faults.feature:2"}, notWant: "--tags", want: []string{
+			"overload_faults.feature:2 is in no scenario",
 			"the scenarios start at lines 9, 32,",
 		}},
 		"Tags": {tags: "@nosuchtag", paths: []string{"features/auth.feature"}, want: []string{
@@ -56,7 +64,7 @@ func TestNoSelectionMessage(t *testing.T) {
 	}
 	t.Run("FileWithoutScenarios", func(t *testing.T) {
 		got := noSelection("", []string{"empty.feature"}, os.DirFS(empty))
-		for _, w := range []string{"no scenario selected: empty.feature hold no scenario", "a Scenario, a Scenario Outline or an Examples row"} {
+		for _, w := range []string{"no scenario selected: empty.feature holds no scenario", "a line of a Scenario, a Scenario Outline or an Examples row"} {
 			if !strings.Contains(got, w) {
 				t.Errorf("got %q, want it to contain %q", got, w)
 			}

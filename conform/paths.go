@@ -14,7 +14,8 @@ import (
 )
 
 // Path selects one feature file, or the one scenario, outline or example
-// row of it at Line (as jmcheck prints them: "users_register.feature:42").
+// row of it at Line (as jmcheck prints them: "users_register.feature:42";
+// a step's line selects its scenario).
 type Path struct {
 	File string // inside the features folder
 	Line int    // 0: the whole file
@@ -29,10 +30,11 @@ func (p Path) String() string {
 
 // ParsePaths reads FEATURE[:LINE] arguments against the features (nil:
 // the embedded ones). A path may start with "features/", as the repository
-// spells it. A file that is not there is an error that lists the files; a
-// line that is no Scenario, Scenario Outline or Examples row is an error
-// that lists the scenarios' lines. Both are usage errors of the caller's,
-// found before any target is asked.
+// spells it. A line selects the scenario it falls in (an Examples row's
+// line that row alone, see selectLine). A file that is not there is an
+// error that lists the files; a line in no scenario is an error that lists
+// the scenarios' lines. Both are usage errors of the caller's, found before
+// any target is asked.
 func ParsePaths(args []string, fsys fs.FS) ([]Path, error) {
 	if fsys == nil {
 		fsys = EmbeddedFeatures()
@@ -120,13 +122,57 @@ func keepLines(file string, data []byte, want []int) ([]byte, error) {
 			}
 		}
 	}
-	type block struct {
-		sc       *messages.Scenario
-		from, to int
+	blocks := scenarioBlocks(doc, len(text))
+	picked := make([]selection, len(blocks))
+	for _, l := range want {
+		i, sel, ok := selectLine(blocks, l)
+		if !ok {
+			return nil, noScenarioAt(file, l, blocks)
+		}
+		picked[i].whole = picked[i].whole || sel.whole
+		for r := range sel.rows {
+			if picked[i].rows == nil {
+				picked[i].rows = map[int]bool{}
+			}
+			picked[i].rows[r] = true
+		}
 	}
-	var blocks []block
-	var children []*messages.FeatureChild
-	children = append(children, doc.Feature.Children...)
+	for i, b := range blocks {
+		switch p := picked[i]; {
+		case p.whole:
+		case len(p.rows) > 0:
+			for _, ex := range b.sc.Examples {
+				for _, r := range ex.TableBody {
+					if !p.rows[int(r.Location.Line)] {
+						hide(int(r.Location.Line), int(r.Location.Line))
+					}
+				}
+			}
+		default:
+			hide(b.from, b.to)
+		}
+	}
+	return []byte(strings.Join(text, "\n")), nil
+}
+
+// block is the span of one scenario or outline in its file: from its first
+// tag to the line before the next one's first tag (or the file's end).
+type block struct {
+	sc       *messages.Scenario
+	from, to int // 1-based, inclusive
+}
+
+// selection is what one line selects of a block: all of it, or some of an
+// outline's example rows (by line).
+type selection struct {
+	whole bool
+	rows  map[int]bool
+}
+
+// scenarioBlocks returns the scenarios and outlines of a document (those
+// of its rules too) in file order, with their spans.
+func scenarioBlocks(doc *messages.GherkinDocument, lines int) []block {
+	children := append([]*messages.FeatureChild(nil), doc.Feature.Children...)
 	for _, c := range doc.Feature.Children {
 		if c.Rule != nil {
 			for _, rc := range c.Rule.Children {
@@ -134,6 +180,7 @@ func keepLines(file string, data []byte, want []int) ([]byte, error) {
 			}
 		}
 	}
+	var blocks []block
 	for _, c := range children {
 		if c.Scenario == nil {
 			continue
@@ -146,48 +193,87 @@ func keepLines(file string, data []byte, want []int) ([]byte, error) {
 	}
 	sort.Slice(blocks, func(i, j int) bool { return blocks[i].from < blocks[j].from })
 	for i := range blocks {
-		blocks[i].to = len(text)
+		blocks[i].to = lines
 		if i+1 < len(blocks) {
 			blocks[i].to = blocks[i+1].from - 1
 		}
 	}
-	var scenarioLines []string
-	matched := map[int]bool{}
+	return blocks
+}
+
+// selectLine says which block a line falls in and what it selects there:
+// an Examples row's line that row alone; a line of an Examples table (its
+// tags, keyword, header) every row of that table; any other line of the
+// block (its tags, its Scenario line, its steps) the whole scenario or
+// outline, so that the step lines godog prints select their scenario too.
+func selectLine(blocks []block, l int) (int, selection, bool) {
+	for i, b := range blocks {
+		if l < b.from || l > b.to {
+			continue
+		}
+		for _, ex := range b.sc.Examples {
+			from, to := int(ex.Location.Line), int(ex.Location.Line)
+			for _, t := range ex.Tags {
+				from = min(from, int(t.Location.Line))
+			}
+			if ex.TableHeader != nil {
+				to = max(to, int(ex.TableHeader.Location.Line))
+			}
+			rows := map[int]bool{}
+			for _, r := range ex.TableBody {
+				to = max(to, int(r.Location.Line))
+				rows[int(r.Location.Line)] = true
+			}
+			if rows[l] {
+				return i, selection{rows: map[int]bool{l: true}}, true
+			}
+			if l >= from && l <= to && len(rows) > 0 {
+				return i, selection{rows: rows}, true
+			}
+		}
+		return i, selection{whole: true}, true
+	}
+	return 0, selection{}, false
+}
+
+// noScenarioAt is the error for a line before the first scenario (the
+// Feature's header, a Background) or past the file's end.
+func noScenarioAt(file string, l int, blocks []block) error {
+	var starts []string
 	for _, b := range blocks {
-		scenarioLines = append(scenarioLines, strconv.Itoa(int(b.sc.Location.Line)))
-		keepAll, rows := false, map[int]bool{}
-		for _, l := range want {
-			if l == int(b.sc.Location.Line) || (l >= b.from && l < int(b.sc.Location.Line)) {
-				keepAll, matched[l] = true, true
-			}
-			for _, ex := range b.sc.Examples {
-				for _, r := range ex.TableBody {
-					if int(r.Location.Line) == l {
-						rows[l], matched[l] = true, true
-					}
-				}
-			}
-		}
-		switch {
-		case keepAll:
-		case len(rows) > 0:
-			for _, ex := range b.sc.Examples {
-				for _, r := range ex.TableBody {
-					if !rows[int(r.Location.Line)] {
-						hide(int(r.Location.Line), int(r.Location.Line))
-					}
-				}
-			}
-		default:
-			hide(b.from, b.to)
-		}
+		starts = append(starts, strconv.Itoa(int(b.sc.Location.Line)))
 	}
-	for _, l := range want {
-		if !matched[l] {
-			return nil, fmt.Errorf("%s:%d is no Scenario, Scenario Outline or Examples row line: give the line of one; the scenarios start at lines %s, and each Examples row's own line selects that row", file, l, strings.Join(scenarioLines, ", "))
-		}
+	if len(starts) == 0 {
+		return fmt.Errorf("%s:%d: %s holds no scenario", file, l, file)
 	}
-	return []byte(strings.Join(text, "\n")), nil
+	return fmt.Errorf("%s:%d is in no scenario (it is the Feature's header, a Background, or past the end): give a line of a Scenario, a Scenario Outline or an Examples row; the scenarios start at lines %s, and an Examples row's own line selects that row alone", file, l, strings.Join(starts, ", "))
+}
+
+// ScenarioLine returns the line of the Scenario or Scenario Outline keyword
+// of the scenario that p selects in (p.Line 0: 0), and whether p selects an
+// outline's example rows rather than the whole outline. It is what the
+// godog CLI needs, which selects by that line only.
+func ScenarioLine(fsys fs.FS, p Path) (line int, rows bool, err error) {
+	if fsys == nil {
+		fsys = EmbeddedFeatures()
+	}
+	if p.Line == 0 {
+		return 0, false, nil
+	}
+	data, err := fs.ReadFile(fsys, p.File)
+	if err != nil {
+		return 0, false, err
+	}
+	doc, err := parseGherkin(p.File, data)
+	if err != nil {
+		return 0, false, err
+	}
+	blocks := scenarioBlocks(doc, strings.Count(string(data), "\n")+1)
+	i, sel, ok := selectLine(blocks, p.Line)
+	if !ok {
+		return 0, false, noScenarioAt(p.File, p.Line, blocks)
+	}
+	return int(blocks[i].sc.Location.Line), !sel.whole, nil
 }
 
 // parseGherkin parses one feature file with godog's own parser.

@@ -31,6 +31,8 @@ func TestParsePaths(t *testing.T) {
 		"DotSlash":          {args: []string{"./basic.feature:40"}, want: []conform.Path{{File: "basic.feature", Line: 40}}},
 		"TagLineOfScenario": {args: []string{"basic.feature:9"}, want: []conform.Path{{File: "basic.feature", Line: 9}}},
 		"Several":           {args: []string{"basic.feature:5", "capabilities.feature"}, want: []conform.Path{{File: "basic.feature", Line: 5}, {File: "capabilities.feature"}}},
+		"StepLine":          {args: []string{"basic.feature:12"}, want: []conform.Path{{File: "basic.feature", Line: 12}}},
+		"ExamplesLine":      {args: []string{"basic.feature:37"}, want: []conform.Path{{File: "basic.feature", Line: 37}}},
 	}
 	for name, c := range ok {
 		t.Run(name, func(t *testing.T) {
@@ -51,11 +53,9 @@ func TestParsePaths(t *testing.T) {
 		"NotAFeature":    {arg: "basic.txt", want: "no such feature file"},
 		"LineNotANumber": {arg: "basic.feature:ten", want: "want FEATURE or FEATURE:LINE"},
 		"LineZero":       {arg: "basic.feature:0", want: "want FEATURE or FEATURE:LINE"},
-		"FeatureLine":    {arg: "basic.feature:1", want: "basic.feature:1 is no Scenario, Scenario Outline or Examples row line"},
-		"StepLine":       {arg: "basic.feature:12", want: "the scenarios start at lines 5, 10, 16, 20, 24, 29, 34"},
-		"ExamplesLine":   {arg: "basic.feature:37", want: "basic.feature:37 is no Scenario"},
-		"TableHeader":    {arg: "basic.feature:38", want: "basic.feature:38 is no Scenario"},
-		"PastTheEnd":     {arg: "basic.feature:400", want: "basic.feature:400 is no Scenario"},
+		"FeatureLine":    {arg: "basic.feature:1", want: "basic.feature:1 is in no scenario (it is the Feature's header, a Background, or past the end)"},
+		"HeaderLine":     {arg: "basic.feature:3", want: "the scenarios start at lines 5, 10, 16, 20, 24, 29, 34"},
+		"PastTheEnd":     {arg: "basic.feature:400", want: "basic.feature:400 is in no scenario"},
 	}
 	for name, c := range bad {
 		t.Run(name, func(t *testing.T) {
@@ -78,6 +78,25 @@ func idsOf(res *conform.Result) []string {
 	return out
 }
 
+func TestScenarioLine(t *testing.T) {
+	cases := map[int]struct {
+		line int
+		rows bool
+	}{
+		0: {0, false}, 9: {10, false}, 10: {10, false}, 12: {10, false},
+		34: {34, false}, 35: {34, false}, 37: {34, true}, 39: {34, true}, 40: {34, true},
+	}
+	for l, c := range cases {
+		line, rows, err := conform.ScenarioLine(testFeatures, conform.Path{File: "basic.feature", Line: l})
+		if err != nil || line != c.line || rows != c.rows {
+			t.Errorf("ScenarioLine(basic.feature:%d) = %d, %v, %v; want %d, %v", l, line, rows, err, c.line, c.rows)
+		}
+	}
+	if _, _, err := conform.ScenarioLine(testFeatures, conform.Path{File: "basic.feature", Line: 1}); err == nil {
+		t.Error("ScenarioLine(basic.feature:1): no error, want one (the Feature line is in no scenario)")
+	}
+}
+
 func TestRunSelectsByLine(t *testing.T) {
 	cases := map[string]struct {
 		args []string
@@ -88,6 +107,11 @@ func TestRunSelectsByLine(t *testing.T) {
 		"Outline":         {args: []string{"basic.feature:34"}, want: []string{"basic.feature:39", "basic.feature:40"}},
 		"FirstRow":        {args: []string{"basic.feature:39"}, want: []string{"basic.feature:39"}},
 		"SecondRow":       {args: []string{"basic.feature:40"}, want: []string{"basic.feature:40"}},
+		"StepLine":        {args: []string{"basic.feature:12"}, want: []string{"basic.feature:10"}},
+		"OutlineStepLine": {args: []string{"basic.feature:35"}, want: []string{"basic.feature:39", "basic.feature:40"}},
+		"ExamplesKeyword": {args: []string{"basic.feature:37"}, want: []string{"basic.feature:39", "basic.feature:40"}},
+		"TableHeader":     {args: []string{"basic.feature:38"}, want: []string{"basic.feature:39", "basic.feature:40"}},
+		"RowAndOutline":   {args: []string{"basic.feature:40", "basic.feature:35"}, want: []string{"basic.feature:39", "basic.feature:40"}},
 		"TwoOfAFile":      {args: []string{"basic.feature:40", "basic.feature:5"}, want: []string{"basic.feature:5", "basic.feature:40"}},
 		"WholeFile": {args: []string{"basic.feature"}, want: []string{"basic.feature:5", "basic.feature:10", "basic.feature:16",
 			"basic.feature:20", "basic.feature:24", "basic.feature:29", "basic.feature:39", "basic.feature:40"}},
@@ -111,9 +135,9 @@ func TestRunSelectsByLine(t *testing.T) {
 
 func TestRunRefusesALineThatIsNoScenario(t *testing.T) {
 	// Paths made by hand, not by ParsePaths: Run checks them all the same.
-	r := mustRun(t, context.Background(), conform.Options{Paths: []conform.Path{{File: "basic.feature", Line: 12}}})
-	if got := exitcode.Of(r.err); got != exitcode.Usage || !strings.Contains(r.err.Error(), "basic.feature:12 is no Scenario") {
-		t.Fatalf("got exit %d, %v; want %d naming basic.feature:12", got, r.err, exitcode.Usage)
+	r := mustRun(t, context.Background(), conform.Options{Paths: []conform.Path{{File: "basic.feature", Line: 2}}})
+	if got := exitcode.Of(r.err); got != exitcode.Usage || !strings.Contains(r.err.Error(), "basic.feature:2 is in no scenario") {
+		t.Fatalf("got exit %d, %v; want %d naming basic.feature:2", got, r.err, exitcode.Usage)
 	}
 	if r.steps.cleaned() != 0 {
 		t.Errorf("cleanups = %d, want 0: nothing ran", r.steps.cleaned())

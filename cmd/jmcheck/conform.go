@@ -61,8 +61,8 @@ failure and on Ctrl-C (a second Ctrl-C abandons the cleanup and says what is
 left); what could not be deleted is printed.
 
 FEATURE[:LINE] arguments run one feature file, or the one scenario, outline or
-example row at that line (as the summary prints them): jmcheck prints such a
-rerun command for every failed scenario.`,
+example row at that line (as the summary prints them; a step's line runs its
+scenario): jmcheck prints such a rerun command for every failed scenario.`,
 	examples: `  jmcheck conform
   jmcheck conform users_register.feature:42
   jmcheck conform --format pretty --tags '@spec:3 && ~@group-limit'

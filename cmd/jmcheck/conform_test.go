@@ -40,9 +40,9 @@ func TestConformUsage(t *testing.T) {
 		{name: "UnknownFeature", args: []string{"users.feature"}, want: "no such feature file"},
 		{name: "UnknownFeatureLine", args: []string{"users.feature:12"}, want: `"users.feature:12": no such feature file; the features are: auth.feature`},
 		{name: "BadLine", args: []string{"users_register.feature:x"}, want: "want FEATURE or FEATURE:LINE"},
-		{name: "LineNotAScenario", args: []string{"users_register.feature:2"}, want: "users_register.feature:2 is no Scenario, Scenario Outline or Examples row line"},
+		{name: "LineNotAScenario", args: []string{"users_register.feature:2"}, want: "users_register.feature:2 is in no scenario"},
 		// Found before the target is asked: port 1 would be exit 3.
-		{name: "LineNotAScenarioBeforeTarget", args: []string{"--target", "http://127.0.0.1:1", "--appkey", "k", "--secret", "s", "users_register.feature:2"}, want: "is no Scenario"},
+		{name: "LineNotAScenarioBeforeTarget", args: []string{"--target", "http://127.0.0.1:1", "--appkey", "k", "--secret", "s", "users_register.feature:2"}, want: "is in no scenario"},
 		{name: "UnknownFlag", args: []string{"--colour"}, want: "unknown flag"},
 	}
 	for _, tt := range tests {

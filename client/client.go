@@ -189,13 +189,13 @@ func (c *Client) Do(ctx context.Context, r Request) (*Exchange, error) {
 		switch {
 		case err == nil && !r.NoBusyRetry && busy < c.cfg.BusyRetries && ex.Shed():
 			busy++
-			if werr := sleep(ctx, c.busyWait(ex.Header)); werr != nil {
+			if werr := Sleep(ctx, c.busyWait(ex.Header)); werr != nil {
 				return ex, werr
 			}
 			continue
 		case errors.As(err, &te) && r.Idempotent() && broken < transportRetries && ctx.Err() == nil && c.dead.Load() == nil:
 			broken++
-			if werr := sleep(ctx, transportBackoff); werr != nil {
+			if werr := Sleep(ctx, transportBackoff); werr != nil {
 				return ex, werr
 			}
 			continue
@@ -441,7 +441,12 @@ func unwrapURL(err error) error {
 	return err
 }
 
-func sleep(ctx context.Context, d time.Duration) error {
+// Sleep waits d, or until ctx ends, and returns ctx's error if it did.
+// d of 0 or less returns at once.
+func Sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

@@ -136,9 +136,9 @@ func (l *Ledger) Cleanup(ctx context.Context, c *client.Client, opts Options) *R
 	if opts.Bar != nil {
 		bar = opts.Bar(total, "cleaning up")
 	}
-	err := cl.parallel(ctx, len(groups), bar, func(ctx context.Context, i int) { cl.group(ctx, groups[i]) })
+	err := Parallel(ctx, len(groups), cl.opts.Workers, nil, cl.c.Unusable, bar, func(ctx context.Context, i int) { cl.group(ctx, groups[i]) })
 	if err == nil {
-		err = cl.parallel(ctx, len(users), bar, func(ctx context.Context, i int) { cl.user(ctx, users[i]) })
+		err = Parallel(ctx, len(users), cl.opts.Workers, nil, cl.c.Unusable, bar, func(ctx context.Context, i int) { cl.user(ctx, users[i]) })
 	}
 	for _, u := range users {
 		if u.State == Unanswered {
@@ -318,7 +318,7 @@ func (cl *cleaner) lateCommits(ctx context.Context) error {
 	case <-t.C:
 	}
 	late := cl.late
-	return cl.parallel(ctx, len(late), nopBar{}, func(ctx context.Context, i int) {
+	return Parallel(ctx, len(late), cl.opts.Workers, nil, cl.c.Unusable, nopBar{}, func(ctx context.Context, i int) {
 		u := late[i]
 		ex, err := cl.send(ctx, u.App, http.MethodDelete, "/v1/users/"+url.PathEscape(u.Name))
 		switch {
@@ -352,78 +352,5 @@ func (cl *cleaner) deleteOwned(ctx context.Context, u User) {
 			continue
 		}
 		cl.deleteGroup(ctx, u.App, v.Int())
-	}
-}
-
-// parallel runs f for i in [0,n) on the workers, ticking the bar; it
-// stops early when ctx ends or the target becomes unusable.
-func (cl *cleaner) parallel(ctx context.Context, n int, bar Bar, f func(ctx context.Context, i int)) error {
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range min(cl.opts.Workers, max(n, 1)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				f(ctx, i)
-				_ = bar.Add(1)
-			}
-		}()
-	}
-	var err error
-	for i := 0; i < n; i++ {
-		if err = ctx.Err(); err != nil {
-			break
-		}
-		if err = cl.c.Unusable(); err != nil {
-			break
-		}
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	return err
-}
-
-// Limiter spaces requests at a rate shared by several workers.
-type Limiter struct {
-	mu       sync.Mutex
-	next     time.Time
-	interval time.Duration
-}
-
-// NewLimiter returns a limiter of rate requests per second; 0 or less: no
-// limit.
-func NewLimiter(rate float64) *Limiter {
-	if rate <= 0 {
-		return &Limiter{}
-	}
-	return &Limiter{interval: time.Duration(float64(time.Second) / rate)}
-}
-
-// Wait blocks until the next request may go, or ctx ends.
-func (l *Limiter) Wait(ctx context.Context) error {
-	if l.interval == 0 {
-		return ctx.Err()
-	}
-	l.mu.Lock()
-	now := time.Now()
-	if l.next.Before(now) {
-		l.next = now
-	}
-	at := l.next
-	l.next = l.next.Add(l.interval)
-	l.mu.Unlock()
-	d := time.Until(at)
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
 	}
 }

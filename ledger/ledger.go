@@ -94,7 +94,7 @@ type Ledger struct {
 	mu      sync.Mutex
 	users   map[key]State
 	order   []key     // users in first-recorded order, for a stable report
-	counted [7]bitset // by State, for names of the space (app 1)
+	counted [7]Bitset // by State, for names of the space (app 1)
 	groups  map[gkey]State
 	gorder  []gkey
 	owners  map[key]bool    // named as owner in a group create the run sent
@@ -166,7 +166,7 @@ func (l *Ledger) Note(a int, name string, s State) {
 // NoteIndex records a user event of the space's counter i.
 func (l *Ledger) NoteIndex(i uint64, s State) {
 	l.mu.Lock()
-	l.counted[s].set(i)
+	l.counted[s].Set(i)
 	l.mu.Unlock()
 }
 
@@ -174,7 +174,7 @@ func (l *Ledger) NoteIndex(i uint64, s State) {
 func (l *Ledger) NoteRange(first uint64, n int, s State) {
 	l.mu.Lock()
 	for i := range uint64(n) {
-		l.counted[s].set(first + i)
+		l.counted[s].Set(first + i)
 	}
 	l.mu.Unlock()
 }
@@ -194,7 +194,7 @@ func next(old, ev State) State {
 // stateOf returns the state of a counted user. The caller holds l.mu.
 func (l *Ledger) stateOf(i uint64) State {
 	for s := Deleted; s > None; s-- {
-		if l.counted[s].has(i) {
+		if l.counted[s].Has(i) {
 			return s
 		}
 	}
@@ -321,27 +321,4 @@ func (l *Ledger) Groups(states ...State) []Group {
 		}
 	}
 	return out
-}
-
-// bitset is a growable set of small integers.
-type bitset []uint64
-
-func (b *bitset) set(i uint64) {
-	w := int(i / 64)
-	if w >= len(*b) {
-		*b = append(*b, make([]uint64, w+1-len(*b))...)
-	}
-	(*b)[w] |= 1 << (i % 64)
-}
-
-func (b bitset) has(i uint64) bool {
-	w := int(i / 64)
-	return w < len(b) && b[w]&(1<<(i%64)) != 0
-}
-
-func (b bitset) word(w int) uint64 {
-	if w < len(b) {
-		return b[w]
-	}
-	return 0
 }

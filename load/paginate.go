@@ -11,6 +11,7 @@ import (
 
 	"github.com/tidwall/gjson"
 
+	"jmcheck/client"
 	"jmcheck/load/op"
 	"jmcheck/load/stats"
 	"jmcheck/spec"
@@ -179,7 +180,7 @@ func (p *paginate) sweepTotal(ctx context.Context, s *Setup, path string) (int, 
 			p.settled = fmt.Sprintf("sharded: the list total did not hold still within %s (last %d): the sweeps cover the list as it was then; start the shards together", settleLimit, total)
 			return total, nil
 		}
-		if err := sleep(ctx, settlePoll); err != nil {
+		if err := client.Sleep(ctx, settlePoll); err != nil {
 			return total, err
 		}
 		t, err := s.Admin.ListTotal(ctx, path)
@@ -202,15 +203,4 @@ func (p *paginate) Judge(*stats.Summary) (checks, problems []string) {
 		checks = append(checks, p.tracker.Notes()...)
 	}
 	return checks, nil
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

@@ -289,6 +289,19 @@ func (st *scenario) probe(ctx context.Context, r request) (*client.Exchange, err
 	return ex, nil
 }
 
+// read is a probe GET of path that must answer 200; what names the
+// resource in the failure ("the groups of \"alice\"").
+func (st *scenario) read(ctx context.Context, path, what string) (*client.Exchange, error) {
+	ex, err := st.probe(ctx, request{method: http.MethodGet, path: path})
+	if err != nil {
+		return ex, err
+	}
+	if ex.Status != http.StatusOK {
+		return ex, st.failWith(ex, "reading %s: want HTTP 200, got %d", what, ex.Status)
+	}
+	return ex, nil
+}
+
 // lastSegment returns the decoded last path segment of a path.
 func lastSegment(raw string) (string, bool) {
 	u, err := url.Parse(raw)

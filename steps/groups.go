@@ -195,12 +195,9 @@ func (st *scenario) groupsOf(ctx context.Context, user, groups string) error {
 	if err != nil {
 		return err
 	}
-	ex, err := st.probe(ctx, request{method: http.MethodGet, path: userPath(name) + "/groups/"})
+	ex, err := st.read(ctx, userPath(name)+"/groups/", fmt.Sprintf("the groups of %q", user))
 	if err != nil {
 		return err
-	}
-	if ex.Status != http.StatusOK {
-		return st.failWith(ex, "reading the groups of %q: want HTTP 200, got %d", user, ex.Status)
 	}
 	want, err := st.ascendingGids(groups)
 	if err != nil {
@@ -232,12 +229,9 @@ func (st *scenario) groupHasMembers(ctx context.Context, alias, members string) 
 	if err != nil {
 		return err
 	}
-	ex, err := st.probe(ctx, request{method: http.MethodGet, path: groupPath(g.gid)})
+	ex, err := st.read(ctx, groupPath(g.gid), fmt.Sprintf("group %q", alias))
 	if err != nil {
 		return err
-	}
-	if ex.Status != http.StatusOK {
-		return st.failWith(ex, "reading group %q: want HTTP 200, got %d", alias, ex.Status)
 	}
 	want, err := st.namesJSON(members)
 	if err != nil {
@@ -256,12 +250,9 @@ func (st *scenario) memberList(ctx context.Context, alias, members string) error
 	if err != nil {
 		return err
 	}
-	ex, err := st.probe(ctx, request{method: http.MethodGet, path: groupPath(g.gid) + "/members/"})
+	ex, err := st.read(ctx, groupPath(g.gid)+"/members/", fmt.Sprintf("the members of group %q", alias))
 	if err != nil {
 		return err
-	}
-	if ex.Status != http.StatusOK {
-		return st.failWith(ex, "reading the members of group %q: want HTTP 200, got %d", alias, ex.Status)
 	}
 	want := []string{g.owner}
 	for _, a := range aliases(members) {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+
+	"jmcheck/ledger"
 )
 
 // SweepTracker checks pages of a list across requests: every item of ours
@@ -40,7 +42,7 @@ type SweepTracker struct {
 
 type sweepState struct {
 	pages  int
-	seen   bitset
+	seen   ledger.Bitset
 	broken bool // the list changed during the sweep
 }
 
@@ -105,10 +107,10 @@ func (t *SweepTracker) Page(tag uint64, start, total int, ours []int) string {
 		if i < 0 {
 			continue
 		}
-		if st.seen.has(uint64(i)) && !st.broken && fail == "" {
+		if st.seen.Has(uint64(i)) && !st.broken && fail == "" {
 			fail = fmt.Sprintf("tiling: %s %s is on two pages of sweep %d (a repeat)", t.kind, t.name(i), sweep+1)
 		}
-		st.seen.set(uint64(i))
+		st.seen.Set(uint64(i))
 	}
 	st.pages++
 	if st.pages < t.pages {
@@ -122,7 +124,7 @@ func (t *SweepTracker) Page(tag uint64, start, total int, ours []int) string {
 	}
 	missing, first := 0, -1
 	for i := 0; i < t.n; i++ {
-		if !st.seen.has(uint64(i)) {
+		if !st.seen.Has(uint64(i)) {
 			missing++
 			if first < 0 {
 				first = i
@@ -182,19 +184,3 @@ func (t *SweepTracker) N() int { return t.n }
 
 // Pages returns how many pages one sweep has.
 func (t *SweepTracker) Pages() int { return t.pages }
-
-// bitset is a growable set of small integers.
-type bitset []uint64
-
-func (b *bitset) set(i uint64) {
-	w := int(i / 64)
-	if w >= len(*b) {
-		*b = append(*b, make([]uint64, w+1-len(*b))...)
-	}
-	(*b)[w] |= 1 << (i % 64)
-}
-
-func (b bitset) has(i uint64) bool {
-	w := int(i / 64)
-	return w < len(b) && b[w]&(1<<(i%64)) != 0
-}

@@ -80,38 +80,6 @@ func (a *Admin) do(ctx context.Context, method, path string, body []byte) (*clie
 	return a.c.Do(ctx, client.Request{Method: method, Path: path, Body: body, HasBody: body != nil})
 }
 
-// parallel runs f for i in [0,n) on the workers at the rate, ticking the
-// bar (the caller finishes it); it stops early when ctx ends or the target
-// becomes unusable, and returns why.
-func (a *Admin) parallel(ctx context.Context, n, workers int, bar *progressbar.ProgressBar, f func(ctx context.Context, i int)) error {
-	lim := ledger.NewLimiter(a.rate)
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < min(workers, max(n, 1)); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				f(ctx, i)
-				_ = bar.Add(1)
-			}
-		}()
-	}
-	var err error
-	for i := 0; i < n; i++ {
-		if err = lim.Wait(ctx); err != nil {
-			break
-		}
-		if err = a.c.Unusable(); err != nil {
-			break
-		}
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	return err
-}
-
 // Users registers n users in batches of 500, one batch at a time so that
 // registration order is counter order, and returns their counters' first
 // value. Every user of every 201 is checked and recorded.
@@ -194,7 +162,7 @@ func (a *Admin) Groups(ctx context.Context, nm *op.Namer, l *ledger.Ledger, owne
 	)
 	seedCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	err := a.parallel(seedCtx, n, 4, bar, func(ctx context.Context, i int) {
+	err := ledger.Parallel(seedCtx, n, 4, ledger.NewLimiter(a.rate), a.c.Unusable, bar, func(ctx context.Context, i int) {
 		gid, err := a.group(ctx, nm, l, owners[i%len(owners)], nil)
 		mu.Lock()
 		defer mu.Unlock()

@@ -50,12 +50,12 @@ func (a *Admin) Verify(ctx context.Context, nm *op.Namer, l *ledger.Ledger) *sta
 		}
 		confirm = confirm[:0:0]
 		for _, i := range live {
-			if !found.has(i) {
+			if !found.Has(i) {
 				confirm = append(confirm, i)
 			}
 		}
 		for _, i := range refused {
-			if found.has(i) {
+			if found.Has(i) {
 				res.Unexpected++
 				l.NoteIndex(i, ledger.Created)
 				example(nm.User(i) + " exists though the server refused it")
@@ -72,7 +72,7 @@ func (a *Admin) Verify(ctx context.Context, nm *op.Namer, l *ledger.Ledger) *sta
 	var mu sync.Mutex
 	check1 := append(append([]uint64{}, confirm...), refused...)
 	bar := a.bar(len(check1), "verifying users")
-	err = a.parallel(ctx, len(check1), a.workers, bar, func(ctx context.Context, k int) {
+	err = ledger.Parallel(ctx, len(check1), a.workers, ledger.NewLimiter(a.rate), a.c.Unusable, bar, func(ctx context.Context, k int) {
 		i := check1[k]
 		name := nm.User(i)
 		ex, err := a.do(ctx, http.MethodGet, "/v1/users/"+name, nil)
@@ -103,9 +103,9 @@ func (a *Admin) Verify(ctx context.Context, nm *op.Namer, l *ledger.Ledger) *sta
 // sweepUsers pages through the whole user list and returns the counters
 // of this run's users in it, and how many listed names had the run's form
 // but a counter it never issued.
-func (a *Admin) sweepUsers(ctx context.Context, nm *op.Namer, total int) (found bitset, strange int, err error) {
+func (a *Admin) sweepUsers(ctx context.Context, nm *op.Namer, total int) (found ledger.Bitset, strange int, err error) {
 	issued := nm.UsersIssued()
-	found = make(bitset, (issued+63)/64)
+	found = make(ledger.Bitset, (issued+63)/64)
 	pages := (total + 499) / 500
 	bar := a.bar(pages, "verifying users (list)")
 	defer bar.Exit()
@@ -125,7 +125,7 @@ func (a *Admin) sweepUsers(ctx context.Context, nm *op.Namer, total int) (found 
 		for _, v := range doc.Get("users").Array() {
 			if i, ok := nm.UserIndex(v.Str); ok {
 				if i < issued {
-					found.set(i)
+					found.Set(i)
 				} else {
 					strange++
 				}
@@ -140,18 +140,4 @@ func (a *Admin) sweepUsers(ctx context.Context, nm *op.Namer, total int) (found 
 	}
 	_ = bar.Finish()
 	return found, strange, nil
-}
-
-// bitset is a set of the counters below a bound fixed when it is made.
-type bitset []uint64
-
-func (b bitset) set(i uint64) {
-	if w := i / 64; w < uint64(len(b)) {
-		b[w] |= 1 << (i % 64)
-	}
-}
-
-func (b bitset) has(i uint64) bool {
-	w := i / 64
-	return w < uint64(len(b)) && b[w]&(1<<(i%64)) != 0
 }

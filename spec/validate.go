@@ -76,7 +76,12 @@ func CheckError(status int, body []byte) error {
 	if err := ValidateError(body); err != nil {
 		return fmt.Errorf("HTTP %d: %w", status, err)
 	}
-	code, _, _ := ErrorBody(body)
+	// The byte-level reading of the error body is the one the load
+	// generator applies too: a rule added to ErrorBody holds here as well.
+	code, msgOK, ok := ErrorBody(body)
+	if !ok || !msgOK {
+		return fmt.Errorf("HTTP %d: not the error body of %s: error.code must be an integer and error.message a non-empty string", status, Cite("1"))
+	}
 	c, ok := code.Info()
 	if !ok {
 		return fmt.Errorf("HTTP %d: error code %d is not in %s", status, code, Cite("2"))

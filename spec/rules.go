@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -92,19 +93,27 @@ func IsJSONMediaType(ct string) bool {
 }
 
 // ErrorBody reads the error body of §1 from an answer's bytes: its code,
-// whether its message is a non-empty string, and whether the body has that
-// shape at all (one valid, bounded JSON value with an integer error.code).
-// It runs CheckJSON first, so any body is safe to give it.
-func ErrorBody(b []byte) (code Code, msgOK, ok bool) {
+// what is wrong with its message (nil: nothing; the error completes "an
+// error with …" and is a fixed value, so no check allocates), and whether
+// the body has that shape at all (one valid, bounded JSON value with an
+// integer error.code). It runs CheckJSON first, so any body is safe to
+// give it. conform (CheckError) and the load generator both judge the
+// error body with it: a rule on the message is added here alone.
+func ErrorBody(b []byte) (code Code, msg error, ok bool) {
 	if len(b) == 0 || CheckJSON(b) != nil {
-		return 0, false, false
+		return 0, nil, false
 	}
 	r := gjson.GetManyBytes(b, "error.code", "error.message")
 	if !IsIntegerValue(r[0]) || len(r[0].Raw) > 10 {
-		return 0, false, false
+		return 0, nil, false
 	}
-	return Code(r[0].Int()), r[1].Type == gjson.String && r[1].Str != "", true
+	if r[1].Type != gjson.String || r[1].Str == "" {
+		msg = errEmptyMessage
+	}
+	return Code(r[0].Int()), msg, true
 }
+
+var errEmptyMessage = errors.New("an empty or missing message")
 
 // DateTimeLayout is the time format of §7, as a Go layout.
 const DateTimeLayout = "2006-01-02 15:04:05"

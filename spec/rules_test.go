@@ -151,9 +151,9 @@ func TestErrorBody(t *testing.T) {
 		{``, 0, false, false},
 	}
 	for _, tt := range tests {
-		code, msgOK, ok := ErrorBody([]byte(tt.body))
-		if code != tt.code || msgOK != tt.msgOK || ok != tt.ok {
-			t.Errorf("ErrorBody(%.40q) = %d, %v, %v; want %d, %v, %v", tt.body, code, msgOK, ok, tt.code, tt.msgOK, tt.ok)
+		code, msg, ok := ErrorBody([]byte(tt.body))
+		if msgOK := msg == nil; code != tt.code || (ok && msgOK != tt.msgOK) || ok != tt.ok {
+			t.Errorf("ErrorBody(%.40q) = %d, %v, %v; want %d, message ok %v, %v", tt.body, code, msg, ok, tt.code, tt.msgOK, tt.ok)
 		}
 	}
 }

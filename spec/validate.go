@@ -78,9 +78,12 @@ func CheckError(status int, body []byte) error {
 	}
 	// The byte-level reading of the error body is the one the load
 	// generator applies too: a rule added to ErrorBody holds here as well.
-	code, msgOK, ok := ErrorBody(body)
-	if !ok || !msgOK {
-		return fmt.Errorf("HTTP %d: not the error body of %s: error.code must be an integer and error.message a non-empty string", status, Cite("1"))
+	code, msg, ok := ErrorBody(body)
+	if !ok {
+		return fmt.Errorf("HTTP %d: not the error body of %s: error.code must be an integer", status, Cite("1"))
+	}
+	if msg != nil {
+		return fmt.Errorf("HTTP %d: error %s with %v (%s)", status, code, msg, Cite("1"))
 	}
 	c, ok := code.Info()
 	if !ok {

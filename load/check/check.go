@@ -171,7 +171,7 @@ func Judge(x *Exchange, e *Expectation) Verdict {
 		}
 	}
 	if x.Status >= 400 {
-		code, msgOK, ok := spec.ErrorBody(x.Body)
+		code, msg, ok := spec.ErrorBody(x.Body)
 		if !ok && !(!hasBody && (x.Status == 404 || x.Status == 405)) {
 			// spec/PROFILE.md §1 lets 404 and 405 carry no body; they are
 			// still unexpected below.
@@ -179,8 +179,8 @@ func Judge(x *Exchange, e *Expectation) Verdict {
 			return v
 		}
 		v.Code = code
-		if ok && !msgOK {
-			v.Reason, v.Detail = Body, "body: error "+code.String()+" with an empty or missing message"
+		if ok && msg != nil {
+			v.Reason, v.Detail = Body, "body: error "+code.String()+" with "+msg.Error()
 			return v
 		}
 	}

@@ -2,6 +2,7 @@ package explore
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -13,6 +14,7 @@ import (
 
 	"jmcheck/client"
 	"jmcheck/model"
+	"jmcheck/target"
 )
 
 // A concurrent round: a sequential, model-checked set-up of shared users
@@ -24,6 +26,45 @@ import (
 
 // roundOpsPerClient is how many requests each client sends in a round.
 const roundOpsPerClient = 8
+
+// History is one concurrent round, recorded: the model state its set-up
+// left, and every request with its call and return time.
+type History struct {
+	init *model.State
+	ops  []roundOp
+}
+
+// Len is the number of requests of the history.
+func (h *History) Len() int { return len(h.ops) }
+
+// Check checks the history for linearizability: nil when it is.
+func (h *History) Check() *Violation { return checkHistory(h.init, h.ops) }
+
+// RecordRound runs one concurrent round of clients × perClient requests
+// against opts.Target and returns its history, unchecked (for benchmarks
+// of the checker).
+func RecordRound(ctx context.Context, opts Options, perClient int) (*History, error) {
+	cfg := opts.Client
+	cfg.Target = opts.Target
+	r := &runner{opts: opts, c: client.New(cfg), ctx: ctx, deadline: time.Now().Add(time.Hour)}
+	defer r.c.CloseIdleConnections()
+	if opts.RunID == "" {
+		r.opts.RunID = target.NewRunID()
+	}
+	cr, err := r.setupRound()
+	if err != nil {
+		return nil, err
+	}
+	defer r.finish(cr)
+	rng := rand.New(rand.NewPCG(opts.Seed, 0))
+	ops := r.concurrentlyN(cr, rng, partMembers, perClient)
+	if r.isFatal() {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		return nil, r.fatal
+	}
+	return &History{init: cr.state, ops: ops}, nil
+}
 
 // checkTimeout bounds the linearizability check of one history.
 const checkTimeout = 30 * time.Second
@@ -66,24 +107,19 @@ type Violation struct {
 func (r *runner) round(i int) *Counterexample {
 	r.rounds.Add(1)
 	rng := rand.New(rand.NewPCG(r.opts.Seed, uint64(i)))
-	cr := r.newCase(roundCast)
-	defer r.finish(cr)
-	setup := []Step{
-		{Method: "POST", Path: "/v1/users/", HasBody: true, Body: `[{"username":"{u1}","password":"pass-word-1"},{"username":"{u2}","password":"pass-word-1"},{"username":"{p1}","password":"pass-word-1"},{"username":"{p2}","password":"pass-word-1"},{"username":"{p3}","password":"pass-word-1"},{"username":"{p4}","password":"pass-word-1"},{"username":"{p5}","password":"pass-word-1"},{"username":"{p6}","password":"pass-word-1"}]`},
-		{Method: "POST", Path: "/v1/groups/", HasBody: true, Body: `{"owner_username":"{u1}","group_name":"team"}`, NewGroup: "g1"},
-		{Method: "POST", Path: "/v1/messages", HasBody: true, Body: messageBody("{u2}")},
+	cr, err := r.setupRound()
+	if cr != nil {
+		defer r.finish(cr)
 	}
-	for _, st := range setup {
-		div, err := cr.run(r.ctx, st)
-		if err != nil {
-			r.setFatal(err)
-			return nil
+	if err != nil {
+		var de *DivergenceError
+		if errors.As(err, &de) {
+			return de.Found
 		}
-		if div != nil {
-			return cr.counterexample(r.opts.Seed, i)
-		}
+		r.setFatal(err)
+		return nil
 	}
-	ops := r.concurrently(cr, rng, roundFocus[(i/2)%len(roundFocus)])
+	ops := r.concurrentlyN(cr, rng, roundFocus[(i/2)%len(roundFocus)], roundOpsPerClient)
 	if r.isFatal() {
 		return nil
 	}
@@ -92,6 +128,27 @@ func (r *runner) round(i int) *Counterexample {
 		return nil
 	}
 	return &Counterexample{Seed: r.opts.Seed, Case: i, Concurrent: v, Trace: cr.trace}
+}
+
+// setupRound registers the round's users and creates its group, judged
+// by the model one request at a time.
+func (r *runner) setupRound() (*caseRun, error) {
+	cr := r.newCase(roundCast)
+	setup := []Step{
+		{Method: "POST", Path: "/v1/users/", HasBody: true, Body: `[{"username":"{u1}","password":"pass-word-1"},{"username":"{u2}","password":"pass-word-1"},{"username":"{p1}","password":"pass-word-1"},{"username":"{p2}","password":"pass-word-1"},{"username":"{p3}","password":"pass-word-1"},{"username":"{p4}","password":"pass-word-1"},{"username":"{p5}","password":"pass-word-1"},{"username":"{p6}","password":"pass-word-1"}]`},
+		{Method: "POST", Path: "/v1/groups/", HasBody: true, Body: `{"owner_username":"{u1}","group_name":"team"}`, NewGroup: "g1"},
+		{Method: "POST", Path: "/v1/messages", HasBody: true, Body: messageBody("{u2}")},
+	}
+	for _, st := range setup {
+		div, err := cr.run(r.ctx, st)
+		if err != nil {
+			return cr, err
+		}
+		if div != nil {
+			return cr, &DivergenceError{cr.counterexample(r.opts.Seed, 0)}
+		}
+	}
+	return cr, nil
 }
 
 func messageBody(to string) string {
@@ -139,11 +196,11 @@ func drawRoundStep(rng *rand.Rand, focus string) (string, Step) {
 }
 
 // concurrently runs the clients of a round and returns their history.
-func (r *runner) concurrently(cr *caseRun, rng *rand.Rand, focus string) []roundOp {
+func (r *runner) concurrentlyN(cr *caseRun, rng *rand.Rand, focus string, perClient int) []roundOp {
 	clients := r.opts.Clients
 	plans := make([][]roundOp, clients)
 	for c := range plans {
-		for range roundOpsPerClient {
+		for range perClient {
 			part, st := drawRoundStep(rng, focus)
 			req, err := cr.request(st)
 			if err != nil {
@@ -204,6 +261,10 @@ func (op *roundOp) record(ex *client.Exchange, err error) {
 		return
 	}
 	op.shown = ex.Describe()
+	if ex.Attempts > 1 { // resent after a broken connection: the first may have taken effect
+		op.ans = model.Answer{None: true}
+		return
+	}
 	op.ans = model.Answer{Status: ex.Status, Body: ex.Body}
 	if ex.Check() != nil {
 		op.ans.Status = 0

@@ -56,6 +56,9 @@ func (r *runner) newCase(users []UserSlot) *caseRun {
 	n := r.cases.Add(1)
 	prefix := r.opts.RunID + "." + strconv.FormatInt(n, 36) + "."
 	cr := &caseRun{r: r, prefix: prefix, cast: map[string]UserSlot{}, names: map[string]string{}, gids: map[string]int64{}, vars: map[string]string{}}
+	if r.opts.Debug != nil {
+		fmt.Fprintf(r.opts.Debug, "--- case %s\n", prefix)
+	}
 	cr.led = ledger.New(prefix, nil)
 	cr.state = model.New(model.Config{Limit: r.opts.Target.Limit(), Ours: cr.led.Ours})
 	for _, u := range users {
@@ -115,6 +118,43 @@ func (e *errStop) Unwrap() error { return e.err }
 // run sends one step and judges its answer. It returns the divergence, if
 // any, and an *errStop when the run cannot go on.
 func (cr *caseRun) run(ctx context.Context, st Step) (*model.Divergence, error) {
+	if st.Groups > 0 {
+		return cr.runGroups(ctx, st)
+	}
+	return cr.send(ctx, st)
+}
+
+// runGroups sends the creates of a Groups step, as the suite's step does,
+// keeping the last exchange (or the first that diverged) in the trace.
+func (cr *caseRun) runGroups(ctx context.Context, st Step) (*model.Divergence, error) {
+	owner, err := cr.User(st.Owner)
+	if err != nil {
+		return nil, &errStop{err}
+	}
+	for i := 1; i <= st.Groups; i++ {
+		alias := st.NewGroup + strconv.Itoa(i)
+		body, _ := json.Marshal(map[string]any{ // as steps' createGroup writes it
+			"owner_username": owner, "group_name": cr.GroupName(alias),
+			"members_username": []string{}, "group_desc": "made by jmcheck",
+		})
+		one := Step{Method: "POST", Path: "/v1/groups/", Body: string(body), HasBody: true, NewGroup: alias}
+		div, err := cr.send(ctx, one)
+		if err != nil {
+			return nil, err
+		}
+		cr.trace[len(cr.trace)-1].Step = st
+		if div != nil {
+			return div, nil
+		}
+		if i < st.Groups {
+			cr.trace = cr.trace[:len(cr.trace)-1]
+		}
+	}
+	return nil, nil
+}
+
+// send sends one request and judges its answer.
+func (cr *caseRun) send(ctx context.Context, st Step) (*model.Divergence, error) {
 	req, err := cr.request(st)
 	if err != nil {
 		return nil, &errStop{err}
@@ -149,6 +189,9 @@ func (cr *caseRun) run(ctx context.Context, st Step) (*model.Divergence, error) 
 	}
 	x.Diverged = div
 	cr.trace = append(cr.trace, x)
+	if w := cr.r.opts.Debug; w != nil {
+		fmt.Fprintf(w, "%s %s %s -> %d %s\n", req.Method, req.Path, cut(string(req.Body)), x.Status, x.Answer)
+	}
 	return div, nil
 }
 
@@ -227,7 +270,7 @@ const lastMsgVar = "last_msg_id"
 
 // cleanup deletes what the case may have created.
 func (cr *caseRun) cleanup(ctx context.Context) *ledger.Report {
-	return cr.led.Cleanup(ctx, cr.r.c.ForCleanup(), ledger.Options{Workers: 4})
+	return cr.led.Cleanup(ctx, cr.r.c.ForCleanup(), ledger.Options{Workers: 16})
 }
 
 // cut shortens a shown body.

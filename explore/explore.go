@@ -78,6 +78,8 @@ type Options struct {
 	Reproduce func(ctx context.Context, feature string) (failed bool, err error)
 	// Abandon, when it closes (a second Ctrl-C), ends the cleanup at once.
 	Abandon <-chan struct{}
+	// Debug, when set, receives every exchange of the search.
+	Debug io.Writer
 	// Client configures the HTTP client (tests); zero: the defaults.
 	Client client.Config
 }
@@ -341,27 +343,79 @@ func (r *runner) setFatal(err error) {
 // allowed by the model.
 func (r *runner) prop(t *rapid.T) {
 	cast := drawCast(t)
+	scale := ""
+	switch rapid.IntRange(0, 59).Draw(t, "scale") {
+	case 59:
+		scale = "users"
+	case 58, 57:
+		scale = "groups"
+	case 56, 55, 54, 53, 52, 51, 50, 49, 48:
+		scale = "members"
+	}
+	if scale != "" { // the set-up names the cast by alias alone
+		for i := range cast {
+			cast[i] = UserSlot{Alias: cast[i].Alias}
+		}
+	}
 	cr := r.newCase(cast)
 	defer r.finish(cr)
+	for _, st := range scaleSteps(scale) {
+		if r.stopped() {
+			return
+		}
+		r.step(t, cr, st)
+	}
 	actions := map[string]func(*rapid.T){}
 	for name, draw := range cr.actions() {
 		actions[name] = func(t *rapid.T) {
 			if r.stopped() {
 				return
 			}
-			st := draw(t)
-			div, err := cr.run(r.ctx, st)
-			if err != nil {
-				r.setFatal(err)
-				t.Fatalf("the run cannot go on")
-			}
-			if div != nil {
-				r.diverged(cr, div)
-				t.Fatalf("%s", div.Key())
-			}
+			r.step(t, cr, draw(t))
 		}
 	}
 	t.Repeat(actions)
+}
+
+// step runs one step of a property; a divergence fails it.
+func (r *runner) step(t *rapid.T, cr *caseRun, st Step) {
+	div, err := cr.run(r.ctx, st)
+	if err != nil {
+		r.setFatal(err)
+		t.Fatalf("the run cannot go on")
+	}
+	if div != nil {
+		r.diverged(cr, div)
+		t.Fatalf("%s", div.Key())
+	}
+}
+
+// scaleSteps start the few cases that need more rows than a sequence
+// makes: three full batches (pages past the 1000th user), or a user in
+// more groups than a page of an example holds, or a group and its
+// members-to-be, for cycles of joins and leaves.
+func scaleSteps(scale string) []Step {
+	switch scale {
+	case "users":
+		return []Step{
+			{Method: "POST", Path: "/v1/users/", Batch: 500, BatchOf: "a"},
+			{Method: "POST", Path: "/v1/users/", Batch: 500, BatchOf: "b"},
+			{Method: "POST", Path: "/v1/users/", Batch: 500, BatchOf: "c"},
+			{Method: "GET", Path: "/v1/users/?start=995&count=10"},
+			{Method: "GET", Path: "/v1/users/?start=1000&count=10"},
+		}
+	case "members":
+		return []Step{
+			{Method: "POST", Path: "/v1/users/", HasBody: true, Body: `[{"username":"{u1}","password":"pass-word-1"},{"username":"{u2}","password":"pass-word-1"},{"username":"{u3}","password":"pass-word-1"},{"username":"{u4}","password":"pass-word-1"}]`},
+			{Method: "POST", Path: "/v1/groups/", HasBody: true, Body: `{"owner_username":"{u1}","group_name":"team"}`, NewGroup: "g1"},
+		}
+	case "groups":
+		return []Step{
+			{Method: "POST", Path: "/v1/users/", HasBody: true, Body: `[{"username":"{u1}","password":"pass-word-1"}]`},
+			{Method: "POST", Path: "/v1/groups/", Groups: 101, NewGroup: "m", Owner: "u1"},
+		}
+	}
+	return nil
 }
 
 // diverged keeps the shortest case that diverged the way the check's

@@ -2,6 +2,7 @@ package explore
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -267,6 +268,10 @@ func drawMessage(t *rapid.T, cr *caseRun) Step {
 		target = `"group","target_id":"` + drawGID(t, cr, "target-gid") + `"`
 	}
 	mt := pick(t, "msg-type", msgTypes)
+	if rapid.IntRange(0, 2).Draw(t, "msg-edges") < 2 { // most messages are valid but for their ends
+		return Step{Method: "POST", Path: "/v1/messages", HasBody: true, Body: fmt.Sprintf(`{"version":1,"target_type":%s,"from_type":"admin","from_id":"admin","msg_type":"%s","msg_body":%s,"create_time":1500000000}`,
+			target, mt, messageBodies[mt][0])}
+	}
 	body := fmt.Sprintf(`{"version":%s,"target_type":%s,"from_type":"%s","from_id":"%s","msg_type":"%s","msg_body":%s,"create_time":%s%s}`,
 		pick(t, "version", msgVersions), target, pick(t, "from-type", fromTypes), cr.drawUser(t, "from"), mt,
 		pick(t, "msg-body", messageBodies[mt]), pick(t, "create-time", msgTimes), pick(t, "platform", msgPlatforms))
@@ -310,21 +315,55 @@ func (cr *caseRun) actions() map[string]func(*rapid.T) Step {
 		}
 	}
 	return map[string]func(*rapid.T) Step{
-		"register":      func(t *rapid.T) Step { return drawRegister(t, cr) },
-		"register-more": func(t *rapid.T) Step { return drawRegister(t, cr) },
-		"get-user":      user("GET", ""),
-		"put-user":      func(t *rapid.T) Step { return drawPut(t, cr) },
-		"put-user-more": func(t *rapid.T) Step { return drawPut(t, cr) },
-		"delete-user":   user("DELETE", ""),
-		"user-groups":   user("GET", "/groups/"),
-		"list-users":    func(t *rapid.T) Step { return drawList(t, "users") },
-		"create-group":  func(t *rapid.T) Step { return drawCreateGroup(t, cr) },
-		"get-group":     group("GET", ""),
-		"delete-group":  group("DELETE", ""),
-		"members":       func(t *rapid.T) Step { return drawMembers(t, cr) },
-		"members-more":  func(t *rapid.T) Step { return drawMembers(t, cr) },
-		"list-members":  group("GET", "/members/"),
-		"list-groups":   func(t *rapid.T) Step { return drawList(t, "groups") },
-		"message":       func(t *rapid.T) Step { return drawMessage(t, cr) },
+		"register":          func(t *rapid.T) Step { return drawRegister(t, cr) },
+		"register-more":     func(t *rapid.T) Step { return drawRegister(t, cr) },
+		"get-user":          user("GET", ""),
+		"put-user":          func(t *rapid.T) Step { return drawPut(t, cr) },
+		"put-user-more":     func(t *rapid.T) Step { return drawPut(t, cr) },
+		"delete-user":       user("DELETE", ""),
+		"user-groups":       user("GET", "/groups/"),
+		"list-users":        func(t *rapid.T) Step { return drawList(t, "users") },
+		"create-group":      func(t *rapid.T) Step { return drawCreateGroup(t, cr) },
+		"get-group":         group("GET", ""),
+		"delete-group":      group("DELETE", ""),
+		"members":           func(t *rapid.T) Step { return drawMembers(t, cr) },
+		"members-more":      func(t *rapid.T) Step { return drawMembers(t, cr) },
+		"toggle-member":     func(t *rapid.T) Step { return drawToggle(t, cr) },
+		"toggle-again":      func(t *rapid.T) Step { return drawToggle(t, cr) },
+		"toggle-more":       func(t *rapid.T) Step { return drawToggle(t, cr) },
+		"toggle-4":          func(t *rapid.T) Step { return drawToggle(t, cr) },
+		"toggle-5":          func(t *rapid.T) Step { return drawToggle(t, cr) },
+		"list-members-more": group("GET", "/members/"),
+		"list-members":      group("GET", "/members/"),
+		"list-groups":       func(t *rapid.T) Step { return drawList(t, "groups") },
+		"message":           func(t *rapid.T) Step { return drawMessage(t, cr) },
 	}
+}
+
+// drawToggle adds a user of the cast to a group the case made, or removes
+// them when the model says they are in it: cycles of joins and leaves.
+func drawToggle(t *rapid.T, cr *caseRun) Step {
+	var live []string
+	for _, g := range cr.boundGroups() {
+		if _, ok := cr.state.Group(cr.gids[g]); ok {
+			live = append(live, g)
+		}
+	}
+	if len(live) == 0 {
+		return drawCreateGroup(t, cr)
+	}
+	g := pick(t, "toggle-group", live)
+	alias := pickAny(t, "toggle-user", userAliases[1:])
+	name := cr.names[alias]
+	if slot := cr.cast[alias]; slot.Template == "" {
+		name += slot.Suffix
+	}
+	if _, ok := cr.state.User(name); !ok { // join a registered user
+		return Step{Method: "POST", Path: "/v1/users/", HasBody: true, Body: `[{"username":"` + cr.ref(alias, "") + `","password":"pass-word-1"}]`}
+	}
+	verb := "add"
+	if grp, ok := cr.state.Group(cr.gids[g]); ok && slices.Contains(grp.Members, name) {
+		verb = "remove"
+	}
+	return Step{Method: "POST", Path: "/v1/groups/" + placeholder.GID(g) + "/members", HasBody: true, Body: `{"` + verb + `":["` + cr.ref(alias, "") + `"]}`}
 }

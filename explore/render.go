@@ -41,7 +41,7 @@ func renderFeature(ce *Counterexample, cr *caseRun) string {
 			break
 		}
 		fmt.Fprintf(&b, "    Then %s\n", statusStep(x))
-		if x.Step.NewGroup != "" && x.Status == 201 {
+		if x.Step.NewGroup != "" && x.Step.Groups == 0 && x.Status == 201 {
 			fmt.Fprintf(&b, "    And I call the new group %q\n", x.Step.NewGroup)
 		}
 		if spec.Match(x.Step.Method, x.Path) == spec.RouteSendMessage && x.Status == 200 {
@@ -60,6 +60,9 @@ func castSteps(cr *caseRun, seq Sequence) []string {
 	for _, st := range seq.Steps {
 		for _, m := range aliasUse.FindAllStringSubmatch(st.Path+st.Body, -1) {
 			used[m[1]] = true
+		}
+		if st.Owner != "" {
+			used[st.Owner] = true
 		}
 	}
 	var plain []string
@@ -89,6 +92,8 @@ func castSteps(cr *caseRun, seq Sequence) []string {
 
 func writeRequest(b *strings.Builder, st Step) {
 	switch {
+	case st.Groups > 0:
+		fmt.Fprintf(b, "    When I create %d groups %q owned by %q\n", st.Groups, st.NewGroup, st.Owner)
 	case st.Batch > 0:
 		fmt.Fprintf(b, "    When I register a batch of %d fresh users %q\n", st.Batch, st.BatchOf)
 	case st.HasBody:

@@ -42,6 +42,11 @@ type Step struct {
 	Batch    int    `json:"batch,omitempty"`
 	BatchOf  string `json:"batch_of,omitempty"`
 	NewGroup string `json:"new_group,omitempty"`
+	// Groups > 0 stands for the suite's "I create N groups "P" owned by
+	// "A"": Groups creates owned by the alias Owner, aliases P1..PN (P is
+	// NewGroup).
+	Groups int    `json:"groups,omitempty"`
+	Owner  string `json:"owner,omitempty"`
 }
 
 // sequenceFile is the --replay file: a sequence and where it came from.
@@ -106,6 +111,9 @@ func (s Sequence) validate() error {
 	for i, st := range s.Steps {
 		if !slices.Contains(methods, st.Method) || !strings.HasPrefix(st.Path, "/") {
 			return fmt.Errorf("step %d: %q %q: a method of the API and a path starting with /", i+1, st.Method, st.Path)
+		}
+		if st.Groups < 0 || st.Groups > 1000 || (st.Groups > 0 && !aliasRE.MatchString(st.NewGroup+"1")) {
+			return fmt.Errorf("step %d: %d groups %q: use 1..1000 and an alias", i+1, st.Groups, st.NewGroup)
 		}
 		if st.Batch < 0 || st.Batch > 10000 {
 			return fmt.Errorf("step %d: a batch of %d: use 1..10000", i+1, st.Batch)

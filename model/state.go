@@ -28,9 +28,6 @@ type Group struct {
 	Members []string // names as registered, in join order, the owner left out
 }
 
-// size is the number of people in the group, the owner included.
-func (g *Group) size() int { return 1 + len(g.Members) }
-
 // has reports whether name is the owner or a member.
 func (g *Group) has(name string, fold Fold) bool {
 	return sameName(g.Owner, name, fold) || g.member(name, fold) >= 0

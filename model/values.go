@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/tidwall/gjson"
 
@@ -213,6 +212,3 @@ func parseGID(s string) (int64, gidForm) {
 	return n, gidOK
 }
 
-// runeCount is the number of characters, for messages that tell a byte
-// bound from a character bound.
-func runeCount(s string) int { return utf8.RuneCountInString(s) }

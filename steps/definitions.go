@@ -38,6 +38,7 @@ func (st *scenario) definitions() []Definition {
 		{`^I create a group "([^"]*)" owned by "([^"]*)" with crowd "([^"]*)" ` + count + ` to ` + count + `$`, st.createGroupWithCrowd},
 		{`^I add crowd "([^"]*)" ` + count + ` to ` + count + ` to group "([^"]*)"(?: while removing "([^"]*)")?$`, st.addCrowd},
 		{`^I call the new group "([^"]*)"$`, st.callNewGroup},
+		{`^I create (\d+) groups "([^"]*)" owned by "([^"]*)"$`, st.createGroups},
 		{`^group "([^"]*)" exists$`, st.groupExists},
 		{`^group "([^"]*)" does not exist$`, st.groupDoesNotExist},
 		{`^the groups of "([^"]*)" are "([^"]*)"$`, st.groupsOf},

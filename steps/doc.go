@@ -56,6 +56,7 @@
 //	I request the user|group list from past its end
 //	I create a group "G" owned by "A" with crowd "M" X to Y
 //	I add crowd "M" X to Y to group "G" [while removing "A B"]
+//	I create N groups "P" owned by "A"            (aliases P1..PN, one request each)
 //	I call the new group "G" | I remember the response body as "R"
 //	I remember the JSON at "PATH" as "V" | I wait for the clock to pass a second
 //

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 
 	"jmcheck/client"
 	"jmcheck/spec"
@@ -90,6 +91,21 @@ func (st *scenario) nameGroup(ex *client.Exchange, alias string) error {
 	st.groups[alias] = &group{gid: gid.Int(), owner: owner, app: 1}
 	if !slices.Contains(st.ownGroups, gid.Int()) {
 		st.ownGroups = append(st.ownGroups, gid.Int())
+	}
+	return nil
+}
+
+// createGroups creates n groups owned by owner, aliases P1..PN, one
+// request each, as "a group "G" owned by "A"" does: a user in more groups
+// than a page of an example holds.
+func (st *scenario) createGroups(ctx context.Context, n int, prefix, owner string) error {
+	if n < 1 || n > 1000 {
+		return fmt.Errorf("%d groups: use 1..1000", n)
+	}
+	for i := 1; i <= n; i++ {
+		if err := st.createGroup(ctx, prefix+strconv.Itoa(i), owner, nil); err != nil {
+			return err
+		}
 	}
 	return nil
 }

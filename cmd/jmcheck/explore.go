@@ -194,7 +194,7 @@ func reproduceWithSuite(tgt target.Target) func(ctx context.Context, feature str
 
 // selftestExploreBudget bounds the search for one explore mutant; the
 // seeds are fixed, so a selftest is reproducible.
-var selftestExploreBudget = exploreBudget{duration: 20 * time.Second, shrink: 5 * time.Second, seed: 1}
+var selftestExploreBudget = exploreBudget{duration: 40 * time.Second, shrink: 5 * time.Second, seed: 1}
 
 type exploreBudget struct {
 	duration, shrink time.Duration

@@ -1,0 +1,164 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"jmcheck/exitcode"
+	"jmcheck/explore"
+	"jmcheck/internal/embedded"
+	"jmcheck/server"
+)
+
+// TestExploreConformantServerPasses: the reference server gives no
+// divergence, sequential and concurrent, for several seeds.
+func TestExploreConformantServerPasses(t *testing.T) {
+	for _, seed := range []string{"1", "2", "3"} {
+		var stdout, stderr bytes.Buffer
+		err := runWith(context.Background(), testSystem(nil), []string{"explore", "--seed", seed, "--duration", "4s", "--clients", "2"}, &stdout, &stderr)
+		if err != nil {
+			t.Fatalf("seed %s: %v\n%s\n%s", seed, err, stdout.String(), stderr.String())
+		}
+		if !strings.Contains(stdout.String(), "no divergence") || !strings.Contains(stderr.String(), "seed "+seed) {
+			t.Errorf("seed %s: the summary does not say the verdict and the seed:\n%s\n%s", seed, stdout.String(), stderr.String())
+		}
+		if strings.Contains(stdout.String(), "CLEANUP") {
+			t.Errorf("seed %s: the cleanup left things:\n%s", seed, stdout.String())
+		}
+	}
+}
+
+// TestExploreFindsShrinksAndReplays: against a mutant, explore finds the
+// divergence, shrinks it to a few requests, writes a scenario that fails
+// with the suite's steps too, and --replay of the saved sequence finds it
+// again.
+func TestExploreFindsShrinksAndReplays(t *testing.T) {
+	tgt, stop, err := embedded.Start(embedded.Options{Mutant: "leap-year-wrong-2000", GroupLimit: exploreGroupLimit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	dir := t.TempDir()
+	var out bytes.Buffer
+	res, err := explore.Run(context.Background(), explore.Options{Target: tgt, Seed: 1, Duration: 30 * time.Second, ShrinkTime: 10 * time.Second, ReportDir: dir, Reproduce: reproduceWithSuite(tgt)}, &out, &out)
+	var de *explore.DivergenceError
+	if !errors.As(err, &de) {
+		t.Fatalf("explore did not find the mutant: %v\n%s", err, out.String())
+	}
+	if exitcode.Of(exploreExit(err)) != exitcode.Failed {
+		t.Errorf("a divergence exits %d, want 1", exitcode.Of(exploreExit(err)))
+	}
+	ce := res.Found
+	if n := len(ce.Trace); n > 3 {
+		t.Errorf("the counterexample has %d requests; shrunk, it needs 2 (register, PUT birthday 2000-02-29)", n)
+	}
+	if !strings.Contains(ce.Feature, "2000-02-29") || !strings.Contains(ce.Feature, "Scenario:") {
+		t.Errorf("the scenario does not show the leap day:\n%s", ce.Feature)
+	}
+	if ce.Reproduced == nil || !*ce.Reproduced {
+		t.Errorf("the scenario did not fail with the suite's steps:\n%s", ce.Feature)
+	}
+	for _, f := range []string{explore.ReportFeature, explore.ReportText, explore.ReportSequence} {
+		b, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil || len(b) == 0 {
+			t.Errorf("report file %s: %v", f, err)
+		}
+		if bytes.Contains(b, []byte(tgt.Secret)) {
+			t.Errorf("report file %s holds the secret", f)
+		}
+	}
+	seq, err := explore.ReadSequence(filepath.Join(dir, explore.ReportSequence))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = explore.Run(context.Background(), explore.Options{Target: tgt, Replay: &seq, Duration: time.Minute}, &out, &out)
+	if !errors.As(err, &de) || de.Found.Key() != ce.Key() {
+		t.Errorf("--replay did not find the same divergence (%s): %v", ce.Key(), err)
+	}
+}
+
+// TestExploreUsage: bad flags and files are usage errors that say what
+// is wrong, before anything starts.
+func TestExploreUsage(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	if err := os.WriteFile(bad, []byte(`{"profile":"v1-2015","sequence":{"steps":[]}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for args, want := range map[string]string{
+		"--duration -1s":               "--duration -1s: give a positive duration",
+		"--clients 0":                  "--clients 0: use 1..64",
+		"--steps 5000":                 "--steps 5000: use 1..1000",
+		"--max-ops -3":                 "--max-ops -3",
+		"--replay /nonexistent/x.json": "replay:",
+		"--replay " + bad:              "the sequence has no steps",
+		"--capabilities bogus":         "--capabilities",
+		"--target not-a-url":           "not-a-url",
+		"extra":                        "unexpected argument",
+	} {
+		var stdout, stderr bytes.Buffer
+		err := runWith(context.Background(), testSystem(nil), append([]string{"explore"}, strings.Fields(args)...), &stdout, &stderr)
+		if exitcode.Of(err) != exitcode.Usage || !strings.Contains(err.Error(), want) {
+			t.Errorf("explore %s: exit %d, %v; want exit 2 saying %q", args, exitcode.Of(err), err, want)
+		}
+	}
+}
+
+// TestSelftestExploreKillsEveryMutant: explore finds every explore mutant
+// within selftest's budget.
+func TestSelftestExploreKillsEveryMutant(t *testing.T) {
+	results, err := selftestExplore(context.Background(), server.ExploreMutants(), selftestExploreBudget, &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(results) != len(server.ExploreMutants()) || len(results) < 20 {
+		t.Fatalf("%d results for %d mutants", len(results), len(server.ExploreMutants()))
+	}
+	for _, r := range results {
+		if !r.killed {
+			t.Errorf("explore mutant %s (%s) survived %s: %s", r.m.Name, r.m.Kind, selftestExploreBudget.duration, r.m.Description)
+		}
+	}
+}
+
+// BenchmarkExploreSequential measures explore's requests per second with
+// one client against the embedded server (goal: 1,000/s and more).
+func BenchmarkExploreSequential(b *testing.B) {
+	tgt, stop, err := embedded.Start(embedded.Options{GroupLimit: exploreGroupLimit})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer stop()
+	b.ResetTimer()
+	res, err := explore.Run(context.Background(), explore.Options{Target: tgt, Seed: 1, Duration: time.Hour, MaxOps: int64(b.N)}, &bytes.Buffer{}, &bytes.Buffer{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(res.Ops)/res.Took.Seconds(), "requests/s")
+}
+
+// BenchmarkCheckHistory measures the linearizability check of a
+// 10,000-request history from 8 clients (goal: under 10 s).
+func BenchmarkCheckHistory(b *testing.B) {
+	tgt, stop, err := embedded.Start(embedded.Options{GroupLimit: exploreGroupLimit})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer stop()
+	h, err := explore.RecordRound(context.Background(), explore.Options{Target: tgt, Seed: 1, Clients: 8}, 1250)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for range b.N {
+		if v := h.Check(); v != nil {
+			b.Fatalf("the reference server's history is not linearizable: %s\n%s", v.Summary, v.Text)
+		}
+	}
+	b.ReportMetric(float64(h.Len()), "requests")
+}

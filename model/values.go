@@ -185,10 +185,10 @@ func pathSegments(p string) (segs []string, query string, ok bool) {
 type gidForm uint8
 
 const (
-	gidOK       gidForm = iota // a positive integer of 64 bits
-	gidMalformed               // 899003
-	gidHuge                    // over 64 bits: 899003 or 899006
-	gidLeadingZero             // implementation-defined: read as the number, or refused
+	gidOK          gidForm = iota // a positive integer of 64 bits
+	gidMalformed                  // 899003
+	gidHuge                       // over 64 bits: 899003 or 899006
+	gidLeadingZero                // implementation-defined: read as the number, or refused
 )
 
 func parseGID(s string) (int64, gidForm) {
@@ -211,4 +211,3 @@ func parseGID(s string) (int64, gidForm) {
 	}
 	return n, gidOK
 }
-

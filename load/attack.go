@@ -149,8 +149,14 @@ func judgeAttack(cfg Config, pacing pace.Pacing, sum *stats.Summary, stopped, de
 		elapsed, interrupted = stopped, true
 	}
 	if dead > 0 {
-		elapsed, interrupted = dead, true
-		unusable = fmt.Errorf("target %s became unusable: no request got an answer for %s (%d in a row failed in transport); the attack stopped after %s", cfg.Target.BaseURL, deadFor, failedInARow, elapsed.Round(time.Millisecond))
+		// Found while the last requests were still waiting for answers,
+		// after the pacing had sent its plan, the attack was not cut
+		// short: the plan stays the whole duration's (the pacer is never
+		// read past it).
+		if elapsed == 0 || dead < elapsed {
+			elapsed, interrupted = dead, true
+		}
+		unusable = fmt.Errorf("target %s became unusable: no request got an answer for %s (%d in a row failed in transport); the attack stopped after %s", cfg.Target.BaseURL, deadFor, failedInARow, dead.Round(time.Millisecond))
 	}
 	if elapsed == 0 {
 		elapsed = sum.Duration

@@ -285,17 +285,17 @@ func (cl *cleaner) user(ctx context.Context, u User) {
 			cl.l.Note(u.App, u.Name, Deleted)
 			cl.count(func(r *Report) { r.Users++ })
 			return
+		case err == nil && ex.Is(http.StatusForbidden, spec.CodeNoSuchUser) && u.State == Unanswered && cl.opts.LateWait > 0:
+			// Its registration got no answer: it may still come. It
+			// stays recorded until it is tried again after LateWait, so
+			// that a cleanup cut short before then counts it as left.
+			cl.count(func(r *Report) { cl.late = append(cl.late, u) })
+			return
 		case err == nil && (ex.Is(http.StatusForbidden, spec.CodeNoSuchUser) || ex.Is(http.StatusBadRequest, spec.CodeInvalid)):
 			// Never created, already gone, or a name the target calls
-			// malformed (it cannot exist). One whose registration got no
-			// answer may still come: it is tried again after LateWait.
+			// malformed (it cannot exist).
 			cl.l.Note(u.App, u.Name, Deleted)
-			cl.count(func(r *Report) {
-				r.Gone++
-				if u.State == Unanswered && ex.Status == http.StatusForbidden {
-					cl.late = append(cl.late, u)
-				}
-			})
+			cl.count(func(r *Report) { r.Gone++ })
 			return
 		case err == nil && ex.Is(http.StatusBadRequest, spec.CodeOwnsGroup) && attempt == 0:
 			// It owns a group the run did not record: delete that first.
@@ -309,24 +309,31 @@ func (cl *cleaner) user(ctx context.Context, u User) {
 
 // lateCommits waits LateWait, then deletes once more the users whose
 // registration got no answer and who were absent at the first delete.
+// Until then they stay recorded: one it could not delete, or did not try
+// again (cut short), is left, and named.
 func (cl *cleaner) lateCommits(ctx context.Context) error {
 	t := time.NewTimer(cl.opts.LateWait)
 	defer t.Stop()
+	late := cl.late
 	select {
 	case <-ctx.Done():
+		for _, u := range late {
+			cl.fail("user", u.App, u.Name, "its registration got no answer, and the cleanup was cut short before the wait for a late commit was over: it may exist")
+		}
 		return ctx.Err()
 	case <-t.C:
 	}
-	late := cl.late
 	return Parallel(ctx, len(late), cl.opts.Workers, nil, cl.c.Unusable, nopBar{}, func(ctx context.Context, i int) {
 		u := late[i]
 		ex, err := cl.send(ctx, u.App, http.MethodDelete, "/v1/users/"+url.PathEscape(u.Name))
 		switch {
 		case err == nil && ex.Status == http.StatusNoContent:
-			cl.count(func(r *Report) { r.Users++; r.Gone-- })
+			cl.l.Note(u.App, u.Name, Deleted)
+			cl.count(func(r *Report) { r.Users++ })
 		case err == nil && ex.Is(http.StatusForbidden, spec.CodeNoSuchUser):
+			cl.l.Note(u.App, u.Name, Deleted)
+			cl.count(func(r *Report) { r.Gone++ })
 		default:
-			cl.l.Note(u.App, u.Name, Created) // it may exist: leave it recorded
 			cl.fail("user", u.App, u.Name, why("DELETE after a wait for a late commit", ex, err))
 		}
 	})

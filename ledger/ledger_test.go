@@ -256,6 +256,71 @@ func TestCleanupStopsOnAnUnusableTarget(t *testing.T) {
 	}
 }
 
+// TestCleanupReportsLateCommitsItCouldNotRuleOut: a user whose
+// registration got no answer, absent at the first delete, may still be
+// committed. When the cleanup's time runs out before the wait for a late
+// commit is over, or the delete after the wait fails, the report names
+// it as left: it is never counted as gone in silence.
+func TestCleanupReportsLateCommitsItCouldNotRuleOut(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name     string
+		limit    time.Duration // of the cleanup's context
+		lateWait time.Duration
+		secondIs int // status of the delete after the wait
+		reason   string
+	}{
+		{"CutShort", 300 * time.Millisecond, time.Minute, 0, "cut short before the wait for a late commit"},
+		{"LateDeleteFails", time.Minute, 50 * time.Millisecond, 500, "DELETE after a wait for a late commit answered HTTP 500"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			a := newAPI()
+			var deletes int
+			var mu sync.Mutex
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				if r.Method == http.MethodDelete {
+					deletes++
+					if deletes == 2 && tt.secondIs != 0 {
+						mu.Unlock()
+						w.WriteHeader(tt.secondIs)
+						return
+					}
+				}
+				mu.Unlock()
+				a.ServeHTTP(w, r)
+			}))
+			defer srv.Close()
+			c := client.New(client.Config{Target: target.Target{BaseURL: srv.URL, AppKey: "key1", Secret: "topsecret"}, Transport: srv.Client().Transport})
+			l := New("run7", nil)
+			l.Note(1, "run7.u1", Unanswered)
+			ctx, cancel := context.WithTimeout(context.Background(), tt.limit)
+			defer cancel()
+			rep := l.Cleanup(ctx, c, Options{LateWait: tt.lateWait})
+			if rep.OK() || rep.Left != 1 || rep.Gone != 0 || rep.Unanswered != 1 || len(rep.Failed) != 1 || rep.Failed[0].ID != "run7.u1" || !strings.Contains(rep.Failed[0].Reason, tt.reason) {
+				t.Errorf("report = %+v; want run7.u1 left and named (%q)", rep, tt.reason)
+			}
+			if got := l.Users(Unanswered); len(got) != 1 {
+				t.Errorf("the ledger holds %v unanswered, want run7.u1 still recorded", got)
+			}
+		})
+	}
+	t.Run("Absent", func(t *testing.T) {
+		t.Parallel()
+		l := New("run8", nil)
+		l.Note(1, "run8.u1", Unanswered)
+		a := newAPI()
+		rep := l.Cleanup(context.Background(), start(t, a), Options{LateWait: 50 * time.Millisecond})
+		if !rep.OK() || rep.Gone != 1 || rep.Left != 0 || len(l.Users(Deleted)) != 1 {
+			t.Errorf("report = %+v; want run8.u1 gone after the second look", rep)
+		}
+		if n := strings.Count(strings.Join(a.requests(), "\n"), "DELETE /v1/users/run8.u1"); n != 2 {
+			t.Errorf("%d deletes of run8.u1, want 2 (before and after the wait)", n)
+		}
+	})
+}
+
 // TestCountedUsers: names a Space makes are kept in bitsets; a name of the
 // space's form the run never issued is not indexed.
 func TestCountedUsers(t *testing.T) {

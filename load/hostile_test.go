@@ -15,6 +15,7 @@ import (
 	"jmcheck/load/check"
 	"jmcheck/load/results"
 	"jmcheck/load/stats"
+	"jmcheck/target"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
@@ -185,6 +186,64 @@ func TestLoadStopsWhenTheTargetDies(t *testing.T) {
 	}
 	if sum.Cleanup == nil || sum.Cleanup.Left == 0 || len(sum.Cleanup.Failed) == 0 {
 		t.Errorf("cleanup = %+v, want the short attempt and what it left", sum.Cleanup)
+	}
+}
+
+// TestLoadSeedingWithNoAnswerCleansUpBriefly: a target that gives the
+// seeding no answer ends the run with exit 3, and the cleanup that
+// follows is the one short attempt: against DELETEs that never answer it
+// does not wait out the admin client's minute three times per user (it
+// took 240 s against the sweep's hang target), and it names what it left.
+func TestLoadSeedingWithNoAnswerCleansUpBriefly(t *testing.T) {
+	var deletes atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			// The registration is read, and never answered: the connection closes.
+			if hj, ok := w.(http.Hijacker); ok {
+				if c, _, err := hj.Hijack(); err == nil {
+					c.Close()
+				}
+			}
+			return
+		}
+		if r.Method == http.MethodDelete {
+			deletes.Add(1)
+		}
+		<-r.Context().Done() // everything else: no answer, ever
+	}))
+	defer srv.Close()
+	cfg := Config{
+		Target: target.Target{BaseURL: srv.URL, AppKey: fakeKey, Secret: fakeSecret}, Profile: "mixed",
+		Options: Options{Seed: 3, Mix: map[string]int{"get-user": 1}}, Pacing: capped(100, 10),
+	}
+	type outcome struct {
+		sum *stats.Summary
+		err error
+	}
+	done := make(chan outcome, 1)
+	began := time.Now()
+	go func() {
+		sum, err := Run(context.Background(), cfg)
+		done <- outcome{sum, err}
+	}()
+	var o outcome
+	select {
+	case o = <-done:
+	case <-time.After(45 * time.Second):
+		t.Fatalf("the run still cleans up after %s against a target that does not answer", time.Since(began).Round(time.Second))
+	}
+	if exitcode.Of(o.err) != exitcode.TargetUnusable {
+		t.Fatalf("err %v (exit %d), want exit 3", o.err, exitcode.Of(o.err))
+	}
+	if d := time.Since(began); d > UnusableCleanupTimeout+5*time.Second {
+		t.Errorf("the run took %s; the short cleanup attempt is bounded by %s", d, UnusableCleanupTimeout)
+	}
+	if deletes.Load() == 0 {
+		t.Error("no cleanup attempt: the seeded names were never deleted")
+	}
+	rep := o.sum.Cleanup
+	if rep == nil || rep.Left != 3 || len(rep.Failed) != 3 || !hasProblem(o.sum, "cleanup left 3") {
+		t.Errorf("cleanup = %+v, problems %q; want the 3 names the seeding sent, reported left", rep, o.sum.Problems)
 	}
 }
 

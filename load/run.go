@@ -162,7 +162,11 @@ func Run(ctx context.Context, cfg Config) (*stats.Summary, error) {
 	}
 	sum.Profile, sum.RunID, sum.Shard, sum.Target, sum.Pacing = info.Name, cfg.RunID, cfg.Shard.String(), cfg.Target.BaseURL, pacing.String()
 
-	dead := unusable != nil || c.Unusable() != nil
+	// The target stopped answering: in the attack, in any request of the
+	// client, or in the seeding, which the run ends on with exit 3. Each
+	// of these gets the one short cleanup attempt, not the full one (which
+	// would wait out every DELETE's timeout, three times).
+	dead := unusable != nil || c.Unusable() != nil || exitcode.Of(runErr) == exitcode.TargetUnusable
 	problems = append(problems, afterAttack(ctx, cfg, adm, namer, l, sum, dead, log)...)
 	problems = append(problems, judgeThresholds(cfg.Thresholds, sum)...)
 	if u := firstErr(unusable, c.Unusable()); u != nil && runErr == nil {
@@ -215,7 +219,7 @@ func afterAttack(ctx context.Context, cfg Config, adm *seed.Admin, namer *op.Nam
 		sum.Checks = append(sum.Checks, fmt.Sprintf("cleanup skipped: the embedded server, and the %d users and %d groups the run left on it, end with the run", users, groups))
 	default:
 		log("cleaning up")
-		rep := adm.Cleanup(post, l)
+		rep := adm.Cleanup(post, l, dead)
 		sum.Cleanup = rep
 		if !rep.OK() {
 			problems = append(problems, fmt.Sprintf("cleanup left %d things behind (names start with %s): %s %s", rep.Left, namer.Prefix(), rep.Error, strings.Join(rep.Examples(), "; ")))

@@ -200,9 +200,14 @@ func (a *Admin) ListTotal(ctx context.Context, path string) (int, error) {
 }
 
 // Cleanup deletes what the ledger holds, paced, with a progress bar.
-func (a *Admin) Cleanup(ctx context.Context, l *ledger.Ledger) *ledger.Report {
+// When the target has stopped answering (dead: the client found it
+// unusable, or the run ends with exit 3 for want of an answer), it is the
+// one short attempt, through client.ForCleanup: 3 s per request, no wait
+// on load shedding, stopped after 3 transport failures in a row (ctx
+// bounds it as a whole).
+func (a *Admin) Cleanup(ctx context.Context, l *ledger.Ledger, dead bool) *ledger.Report {
 	c := a.c
-	if c.Unusable() != nil {
+	if dead || c.Unusable() != nil {
 		c = c.ForCleanup()
 	}
 	return l.Cleanup(ctx, c, ledger.Options{Workers: a.workers, Rate: a.rate, Bar: a.Bar, LateWait: a.LateWait})

@@ -6,8 +6,10 @@
 //   - credentials go to the target's origin only: no redirect is ever
 //     followed (a 3xx is the answer, judged as such), so Authorization
 //     never reaches another port, scheme or host;
-//   - an answer is read up to MaxBody; a longer one is cut and reported as
-//     "answer over N MiB", a body failure of the target;
+//   - an answer is read up to MaxBody (4 MiB); a longer one is reported as
+//     "the answer is over N MiB", a body failure of the target, and only
+//     its first bytes are kept (one whose Content-Length is over the cap
+//     is not read further);
 //   - a request shed with 503 899030 is retried after its Retry-After
 //     (capped), a few times: shedding applies nothing (spec/PROFILE.md §6);
 //   - a request that failed in transport is retried only when it is
@@ -276,7 +278,14 @@ func (c *Client) once(ctx context.Context, r Request) (*Exchange, error) {
 	}
 	defer resp.Body.Close()
 	ex.Status, ex.Header = resp.StatusCode, resp.Header
-	ex.Body, err = c.readBody(ctx, resp.Body)
+	// An answer that says it is over the cap is too large as it stands:
+	// only what a failure message shows of it is read.
+	announced := resp.ContentLength > c.cfg.MaxBody
+	if announced {
+		ex.Body, err = io.ReadAll(io.LimitReader(resp.Body, keptBody))
+	} else {
+		ex.Body, err = c.readBody(ctx, resp.Body)
+	}
 	ex.Took = time.Since(start)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -285,9 +294,13 @@ func (c *Client) once(ctx context.Context, r Request) (*Exchange, error) {
 		return ex, c.failed(&TransportError{Err: fmt.Errorf("reading the answer: %w", unwrapURL(err)), Took: ex.Took, Timeout: isTimeout(err), Answered: true})
 	}
 	c.answered()
-	if int64(len(ex.Body)) > c.cfg.MaxBody {
-		ex.Body, ex.TooLarge = ex.Body[:c.cfg.MaxBody], true
-		// The rest is not read: close the connection rather than drain it.
+	if announced || int64(len(ex.Body)) > c.cfg.MaxBody {
+		// Of an answer over the cap, the exchange keeps what a failure
+		// message shows (Kept), and its length reads as the cap: it holds
+		// no large body, whoever keeps it. The rest is not read: the
+		// connection is closed rather than drained.
+		ex.Body = bytes.Clone(ex.Body[:min(len(ex.Body), keptBody)])
+		ex.TooLarge, ex.bodyLen = true, int(c.cfg.MaxBody)
 		return ex, &TooLargeError{Limit: c.cfg.MaxBody}
 	}
 	return ex, nil

@@ -3,10 +3,12 @@ package client
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -65,31 +67,47 @@ func TestNoRedirectIsFollowed(t *testing.T) {
 	}
 }
 
-// TestAnswerOverTheCap: an answer longer than MaxBody is cut and reported
-// as such, never as "not JSON".
+// TestAnswerOverTheCap: an answer longer than MaxBody, streamed or
+// announced by its Content-Length, is reported as over the cap, never as
+// "not JSON", and the exchange keeps only its first bytes.
 func TestAnswerOverTheCap(t *testing.T) {
 	t.Parallel()
+	var wrote atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		chunk := []byte(strings.Repeat(" ", 64<<10))
-		for range 40 { // 2.5 MiB, streamed
+		if r.URL.Path == "/announced" {
+			w.Header().Set("Content-Length", strconv.Itoa(64<<20))
+		}
+		chunk := []byte("[" + strings.Repeat(" ", 64<<10-1))
+		for range 1024 { // 2.5 MiB streamed, or 64 MiB announced
+			if r.URL.Path == "/streamed" && wrote.Load() >= 40 {
+				return
+			}
 			if _, err := w.Write(chunk); err != nil {
 				return
 			}
+			wrote.Add(1)
 		}
 	}))
 	defer srv.Close()
 	c := newClient(t, srv, func(c *Config) { c.MaxBody = 1 << 20 })
-	ex, err := c.Do(context.Background(), Request{Method: "GET", Path: "/v1/users/alice"})
-	var tl *TooLargeError
-	if !errors.As(err, &tl) || !strings.Contains(err.Error(), "over 1 MiB") {
-		t.Fatalf("Do = %v, want an answer over 1 MiB", err)
-	}
-	if !ex.TooLarge || len(ex.Body) != 1<<20 {
-		t.Errorf("TooLarge %v with %d bytes kept, want the first 1 MiB", ex.TooLarge, len(ex.Body))
-	}
-	if err := ex.Check(); err == nil || !strings.Contains(err.Error(), "over") {
-		t.Errorf("Check() = %v, want the size named", err)
+	for _, path := range []string{"/streamed", "/announced"} {
+		wrote.Store(0)
+		ex, err := c.Do(context.Background(), Request{Method: "GET", Path: path})
+		var tl *TooLargeError
+		if !errors.As(err, &tl) || !strings.Contains(err.Error(), "over 1 MiB") {
+			t.Fatalf("%s: Do = %v, want an answer over 1 MiB", path, err)
+		}
+		// Of the answer, the exchange keeps what a failure message shows.
+		if !ex.TooLarge || len(ex.Body) != keptBody || ex.BodyLen() != 1<<20 || ex.Body[0] != '[' {
+			t.Errorf("%s: TooLarge %v with %d bytes kept (BodyLen %d), want the first %d", path, ex.TooLarge, len(ex.Body), ex.BodyLen(), keptBody)
+		}
+		if err := ex.Check(); err == nil || !strings.Contains(err.Error(), "over 1 MiB") {
+			t.Errorf("%s: Check() = %v, want the size named", path, err)
+		}
+		if d := ex.Describe(); !strings.Contains(d, "(over 1 MiB; the first bytes:)") {
+			t.Errorf("%s: Describe does not name the cap:\n%.300s", path, d)
+		}
 	}
 }
 
@@ -248,5 +266,44 @@ func TestDeepJSONIsABodyFailure(t *testing.T) {
 	}
 	if ex.Code() != 0 {
 		t.Errorf("Code() = %d of an unreadable body", ex.Code())
+	}
+}
+
+// TestKeptIsWhatAFailureMessageNeeds: a kept exchange holds no more of a
+// large answer than Describe shows, and describes and judges itself as
+// the whole one does; a short one is kept as it is.
+func TestKeptIsWhatAFailureMessageNeeds(t *testing.T) {
+	t.Parallel()
+	big := `{"error":{"code":899000,"message":"` + strings.Repeat("x", 1<<20) + `"}}`
+	bodies := map[string]string{"/big": big, "/bad": `{"a":` + strings.Repeat(" ", 5000), "/small": `{"error":{"code":899000,"message":"x"}}`, "/huge": strings.Repeat(" ", 3<<20)}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(500)
+		io.WriteString(w, bodies[r.URL.Path])
+	}))
+	defer srv.Close()
+	c := newClient(t, srv, func(c *Config) { c.MaxBody = 2 << 20 })
+	for path := range bodies {
+		ex, _ := c.Do(context.Background(), Request{Method: "GET", Path: path})
+		whole := *ex // Describe and Check of the answer as it came
+		k := ex.Kept()
+		if path == "/small" {
+			if k != ex {
+				t.Errorf("%s: a short answer was copied", path)
+			}
+			continue
+		}
+		if len(k.Body) > keptBody || k.BodyLen() != min(len(bodies[path]), 2<<20) {
+			t.Errorf("%s: kept %d bytes (BodyLen %d) of %d, want at most %d", path, len(k.Body), k.BodyLen(), len(bodies[path]), keptBody)
+		}
+		if got, want := k.Describe(), whole.Describe(); got != want {
+			t.Errorf("%s: Describe of the kept exchange differs:\n%s\nwant:\n%s", path, got, want)
+		}
+		if got, want := fmt.Sprint(k.Check()), fmt.Sprint(whole.Check()); got != want {
+			t.Errorf("%s: Check of the kept exchange %s, want %s", path, got, want)
+		}
+		if got, want := fmt.Sprint(k.JSONError()), fmt.Sprint(whole.JSONError()); got != want {
+			t.Errorf("%s: JSONError of the kept exchange %s, want %s", path, got, want)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net/http"
@@ -25,13 +26,46 @@ type Exchange struct {
 	Status    int // 0: no answer
 	Header    http.Header
 	Body      []byte // at most MaxBody bytes
-	TooLarge  bool   // the answer was longer than MaxBody, and cut
+	TooLarge  bool   // the answer was longer than MaxBody: Body is its first bytes only (as Kept keeps them)
 	Took      time.Duration
 	Attempts  int // 1, or more after retries
 
-	scrub   *target.Scrubber
-	checked bool
-	jsonErr error // CheckJSON of Body, once
+	scrub     *target.Scrubber
+	checked   bool
+	jsonErr   error // CheckJSON of Body, once
+	bodyLen   int   // Kept: the length of the answer's body, of which Body is the start; 0: len(Body)
+	keptCheck error // Kept: Check of the whole answer
+}
+
+// keptBody is how much of an answer's body Kept keeps: what Describe
+// reads of it (it scrubs maxShown+512 bytes, then shows maxShown).
+const keptBody = maxShown + 512
+
+// Kept returns the exchange as a failure message needs it, and no more:
+// a copy whose answer body is cut to what Describe shows (its length
+// kept, so that Describe says the same), for the many exchanges a burst
+// keeps in case one fails (a burst of 64 answers of 4 MiB each would
+// otherwise hold 256 MiB, and 20 bursts 20 times that). Only Describe may
+// read a kept exchange's body, and Check and JSONError judge it as the
+// original; an exchange with a short body comes back as it is.
+func (ex *Exchange) Kept() *Exchange {
+	if ex == nil || len(ex.Body) <= keptBody {
+		return ex
+	}
+	ex.JSONError() // judged on the whole body, once, before it is cut
+	k := *ex
+	k.Body = bytes.Clone(ex.Body[:keptBody])
+	k.bodyLen, k.keptCheck = len(ex.Body), ex.Check()
+	return &k
+}
+
+// BodyLen is the length of the answer's body (of the original, for a
+// Kept exchange).
+func (ex *Exchange) BodyLen() int {
+	if ex.bodyLen > 0 {
+		return ex.bodyLen
+	}
+	return len(ex.Body)
 }
 
 // Answer returns the answer as the rules of package spec see it.
@@ -43,7 +77,10 @@ func (ex *Exchange) Answer() spec.Answer {
 // that was cut at MaxBody breaks them too.
 func (ex *Exchange) Check() error {
 	if ex.TooLarge {
-		return &TooLargeError{Limit: int64(len(ex.Body))}
+		return &TooLargeError{Limit: int64(ex.BodyLen())}
+	}
+	if ex.bodyLen > 0 {
+		return ex.keptCheck
 	}
 	return spec.CheckAnswer(ex.Answer())
 }
@@ -53,7 +90,7 @@ func (ex *Exchange) JSONError() error {
 	if !ex.checked {
 		ex.checked = true
 		if ex.TooLarge {
-			ex.jsonErr = &TooLargeError{Limit: int64(len(ex.Body))}
+			ex.jsonErr = &TooLargeError{Limit: int64(ex.BodyLen())}
 		} else {
 			ex.jsonErr = spec.CheckJSON(ex.Body)
 		}
@@ -125,9 +162,9 @@ func (ex *Exchange) Describe() string {
 	fmt.Fprintf(&b, "response: HTTP %d %s (%s%s)\n", ex.Status, http.StatusText(ex.Status), ex.Took.Round(time.Microsecond), retries)
 	ex.writeHeaders(&b, ex.Header)
 	if ex.TooLarge {
-		fmt.Fprintf(&b, "  (over %s; the first bytes:)\n", formatSize(int64(len(ex.Body))))
+		fmt.Fprintf(&b, "  (over %s; the first bytes:)\n", formatSize(int64(ex.BodyLen())))
 	}
-	ex.writeBody(&b, ex.Body)
+	ex.writeBodyOf(&b, ex.Body, ex.BodyLen())
 	return b.String()
 }
 
@@ -155,14 +192,19 @@ func (ex *Exchange) writeHeaders(b *strings.Builder, h http.Header) {
 }
 
 func (ex *Exchange) writeBody(b *strings.Builder, body []byte) {
-	if len(body) == 0 {
+	ex.writeBodyOf(b, body, len(body))
+}
+
+// writeBodyOf writes body, the start of one of total bytes.
+func (ex *Exchange) writeBodyOf(b *strings.Builder, body []byte, total int) {
+	if total == 0 {
 		b.WriteString("  (no body)\n")
 		return
 	}
 	// Scrub before cutting, so that a secret at the cut is scrubbed whole.
 	s := ex.scrub.String(string(body[:min(len(body), maxShown+512)]))
-	if len(body) > maxShown {
-		fmt.Fprintf(b, "  %s… (%d bytes in all)\n", target.Printable(strings.ToValidUTF8(s[:min(len(s), maxShown)], "")), len(body))
+	if total > maxShown {
+		fmt.Fprintf(b, "  %s… (%d bytes in all)\n", target.Printable(strings.ToValidUTF8(s[:min(len(s), maxShown)], "")), total)
 		return
 	}
 	fmt.Fprintf(b, "  %s\n", target.Printable(s))

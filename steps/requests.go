@@ -109,7 +109,8 @@ func (st *scenario) rememberJSON(path, name string) error {
 
 // burstAnswer is what a concurrent step keeps of one answer: enough to
 // judge it, and the exchange itself only for the few a failure message may
-// show, so that a burst of thousands holds no bodies.
+// show (cut to what the message shows: client.Exchange.Kept), so that a
+// burst of thousands, or of answers of 4 MiB, holds no bodies.
 type burstAnswer struct {
 	status int
 	code   spec.Code
@@ -134,6 +135,11 @@ func (st *scenario) bursts(ctx context.Context, bursts, n int, path string) erro
 	for range bursts {
 		if err := st.concurrently(ctx, n, request{method: http.MethodGet, path: p, noRetry: true}); err != nil {
 			return err
+		}
+		if len(all) > 0 {
+			// The previous burst's last answer is no longer the scenario's
+			// last: a failure message is all it may still serve.
+			all[len(all)-1].ex = all[len(all)-1].ex.Kept()
 		}
 		all = append(all, st.burst...)
 		if st.shedCount() > 0 {
@@ -170,8 +176,11 @@ func (st *scenario) concurrently(ctx context.Context, n int, r request) error {
 						a.item0 = v.Raw
 					}
 				}
-				if i < keptExchanges || i == n-1 || a.err != nil && i < 4*keptExchanges {
-					a.ex = ex
+				switch {
+				case i == n-1:
+					a.ex = ex // whole: it is the scenario's last answer, which later steps read
+				case i < keptExchanges || a.err != nil && i < 4*keptExchanges:
+					a.ex = ex.Kept() // for a failure message: no large body
 				}
 			}
 			out[i] = a

@@ -594,3 +594,63 @@ func TestAssertionBeforeAnyRequest(t *testing.T) {
 		t.Errorf("jsonDoesNotExist before any request = %v, want errNoRequest", err)
 	}
 }
+
+// TestBurstKeepsNoLargeBodies: a burst whose every answer is a 256 KiB
+// failure keeps, of the answers a failure message may show, no more than
+// the message shows; the last answer, which later steps read, stays whole;
+// and the failure still says how large the answer was.
+func TestBurstKeepsNoLargeBodies(t *testing.T) {
+	t.Parallel()
+	body := `{"error":{"code":899000,"message":"` + strings.Repeat("x", 256<<10) + `"}}`
+	_, st, _ := mustFake(t, func(w http.ResponseWriter, r *http.Request) { jsonReply(w, 500, body) })
+	if err := st.bursts(context.Background(), 2, 20, "/v1/users/alice"); err != nil {
+		t.Fatal(err)
+	}
+	kept := 0
+	for i, a := range st.burst {
+		switch {
+		case a.ex == nil:
+		case a.ex == st.last:
+			if len(a.ex.Body) != len(body) {
+				t.Errorf("the last answer holds %d bytes, want the whole %d", len(a.ex.Body), len(body))
+			}
+		default:
+			kept++
+			if len(a.ex.Body) > 4096 {
+				t.Errorf("answer %d of the burst keeps %d bytes of its body", i+1, len(a.ex.Body))
+			}
+		}
+	}
+	if kept < 2*keptExchanges {
+		t.Errorf("%d answers kept for a failure message, want at least the first %d of each burst", kept, keptExchanges)
+	}
+	err := st.burstAnswersOK()
+	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("(%d bytes in all)", len(body))) || !strings.Contains(err.Error(), "answer 1 of the burst") {
+		t.Errorf("burstAnswersOK = %v, want answer 1 failed with its size", err)
+	}
+}
+
+// TestScenarioEndDropsAnswers: godog keeps a finished scenario's state
+// until the run ends; the scenario's After hook drops the answers it kept,
+// so that a target answering 4 MiB to each of hundreds of scenarios does
+// not make the run hold them all. The hook leaves the scenario's verdict
+// alone.
+func TestScenarioEndDropsAnswers(t *testing.T) {
+	t.Parallel()
+	_, st, _ := mustFake(t, func(w http.ResponseWriter, r *http.Request) {
+		jsonReply(w, 200, `{"username":"`+strings.Repeat("a", 1<<20)+`"}`)
+	})
+	st.do(context.Background(), request{method: "GET", path: "/v1/users/alice"}) // the answer breaks the profile: no matter
+	if st.last == nil || len(st.last.Body) < 1<<20 {
+		t.Fatal("no answer kept")
+	}
+	st.bodies["b"], st.vars["v"] = st.last.Body, "x"
+	st.burst = []burstAnswer{{status: 200, ex: st.last}}
+	failed := errors.New("the scenario failed")
+	if _, err := st.after(context.Background(), nil, failed); err != nil {
+		t.Errorf("after = %v, want nil (godog would add it to the scenario's error)", err)
+	}
+	if st.last != nil || st.burst != nil || len(st.bodies) != 0 || len(st.vars) != 0 {
+		t.Errorf("after the scenario: last %v, %d burst answers, %d bodies, %d vars kept", st.last != nil, len(st.burst), len(st.bodies), len(st.vars))
+	}
+}

@@ -92,6 +92,7 @@ func (s *Suite) Cleanup(ctx context.Context) *ledger.Report {
 func (s *Suite) InitializeScenario(sc *godog.ScenarioContext) {
 	st := s.newScenario()
 	sc.Before(st.before)
+	sc.After(st.after)
 	for _, d := range st.definitions() {
 		sc.Step(d.pattern, d.handler)
 	}
@@ -113,6 +114,19 @@ func (d Definition) Pattern() string { return d.pattern }
 // before fills the scenario's state from godog's pickle.
 func (st *scenario) before(ctx context.Context, sc *godog.Scenario) (context.Context, error) {
 	st.start(sc)
+	return ctx, nil
+}
+
+// after drops what the scenario kept of the target's answers once it has
+// ended: godog keeps a finished scenario's steps, and so its state, until
+// the run ends, and an answer may be 4 MiB. Without this, a target that
+// answers every request with 4 MiB made a run of the whole suite hold
+// hundreds of them (1 GB).
+// It returns no error: the scenario's own stands as it is.
+func (st *scenario) after(ctx context.Context, _ *godog.Scenario, _ error) (context.Context, error) {
+	st.last, st.burst, st.walk, st.msgIDs = nil, nil, nil, nil
+	clear(st.bodies)
+	clear(st.vars)
 	return ctx, nil
 }
 

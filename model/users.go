@@ -139,7 +139,22 @@ func (s *State) register(body []byte) []alt {
 	}
 	return []alt{{out: Outcome{Status: http.StatusCreated}, apply: func(n *State, res gjson.Result) *Divergence {
 		return n.registerItems(items, res)
-	}}}
+	}, next: func(n *State) { n.registerUnanswered(items) }}}
+}
+
+// registerUnanswered registers the items of a batch that got no answer and
+// that certainly succeed if it took effect (one whose fate hangs on the
+// case choice is left out).
+func (s *State) registerUnanswered(items []gjson.Result) {
+	var used []string
+	for _, it := range items {
+		if s.itemCode(it, used) == 0 {
+			s.addUser(it.Get("username").Str)
+		}
+		if name := it.Get("username"); name.Type == gjson.String {
+			used = append(used, name.Str)
+		}
+	}
 }
 
 // registerItems judges the 201 of a batch item by item and registers the

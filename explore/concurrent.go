@@ -276,20 +276,7 @@ func (op *roundOp) record(ex *client.Exchange, err error) {
 func historyModel(init *model.State) porcupine.Model {
 	nm := porcupine.NondeterministicModel{
 		Partition: func(h []porcupine.Operation) [][]porcupine.Operation {
-			parts := map[string][]porcupine.Operation{}
-			var keys []string
-			for _, op := range h {
-				k := op.Metadata.(*roundOp).part
-				if _, ok := parts[k]; !ok {
-					keys = append(keys, k)
-				}
-				parts[k] = append(parts[k], op)
-			}
-			out := make([][]porcupine.Operation, 0, len(keys))
-			for _, k := range keys {
-				out = append(out, parts[k])
-			}
-			return out
+			return groupBy(h, func(op porcupine.Operation) string { return op.Metadata.(*roundOp).part })
 		},
 		Init: func() []any { return []any{init} },
 		Step: func(state, input, output any) []any {
@@ -375,15 +362,21 @@ func longest(parts [][][]porcupine.Operation) []porcupine.Operation {
 }
 
 func partitionsOf(ops []roundOp) [][]roundOp {
-	by := map[string][]roundOp{}
+	return groupBy(ops, func(op roundOp) string { return op.part })
+}
+
+// groupBy splits xs by key, groups in the order of their first element.
+func groupBy[T any](xs []T, key func(T) string) [][]T {
+	by := map[string][]T{}
 	var keys []string
-	for _, op := range ops {
-		if _, ok := by[op.part]; !ok {
-			keys = append(keys, op.part)
+	for _, x := range xs {
+		k := key(x)
+		if _, ok := by[k]; !ok {
+			keys = append(keys, k)
 		}
-		by[op.part] = append(by[op.part], op)
+		by[k] = append(by[k], x)
 	}
-	out := make([][]roundOp, 0, len(keys))
+	out := make([][]T, 0, len(keys))
 	for _, k := range keys {
 		out = append(out, by[k])
 	}

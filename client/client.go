@@ -200,6 +200,11 @@ func (c *Client) Do(ctx context.Context, r Request) (*Exchange, error) {
 			if werr := Sleep(ctx, transportBackoff); werr != nil {
 				return ex, werr
 			}
+			if d := c.dead.Load(); d != nil {
+				// The requests in flight beside this one found the target
+				// unusable meanwhile: no retry waits its timeout again.
+				return ex, d
+			}
 			continue
 		}
 		if d := c.dead.Load(); d != nil && err != nil && errors.As(err, &te) {

@@ -307,3 +307,34 @@ func TestKeptIsWhatAFailureMessageNeeds(t *testing.T) {
 		}
 	}
 }
+
+// TestNoRetryAfterTheTargetBecameUnusable: of requests in flight together
+// against a target that never answers, the one that failed first waits
+// its backoff to retry; by then the others have found the target
+// unusable, and it does not send its retry to wait its whole timeout
+// again (a load cleanup against such a target took two timeouts, not one).
+func TestNoRetryAfterTheTargetBecameUnusable(t *testing.T) {
+	t.Parallel()
+	var got atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got.Add(1)
+		<-r.Context().Done()
+	}))
+	defer srv.Close()
+	c := newClient(t, srv, func(c *Config) { c.Timeout, c.FailAfter = 300*time.Millisecond, 2 })
+	errs := make(chan error, 2)
+	for range 2 {
+		go func() {
+			_, err := c.Do(context.Background(), Request{Method: "DELETE", Path: "/v1/users/a"})
+			errs <- err
+		}()
+	}
+	for range 2 {
+		if err := <-errs; exitcode.Of(err) != exitcode.TargetUnusable {
+			t.Errorf("Do = %v, want the target unusable", err)
+		}
+	}
+	if n := got.Load(); n != 2 {
+		t.Errorf("the server got %d requests, want the 2 first sends and no retry", n)
+	}
+}

@@ -18,12 +18,19 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"jmcheck/exitcode"
 )
 
 // Case is one misbehaviour.
 type Case struct {
 	Name string
 	What string
+	// Exit are the exit codes a jmcheck run against the case may end
+	// with: exitcode.Failed when the target answers wrongly,
+	// exitcode.TargetUnusable when it stops answering. Never OK (the
+	// target is broken) nor Usage (the run was set up right).
+	Exit []int
 	// Slow cases take the client's whole timeout per request: the sweep
 	// runs them, unit tests do not.
 	Slow  bool
@@ -34,14 +41,14 @@ type Case struct {
 // Cases returns the catalogue.
 func Cases() []Case {
 	return []Case{
-		{Name: "hang", What: "reads the request, never answers", Slow: true, raw: func(s *Server, c net.Conn, br *bufio.Reader) {
+		{Name: "hang", What: "reads the request, never answers", Exit: []int{exitcode.TargetUnusable}, Slow: true, raw: func(s *Server, c net.Conn, br *bufio.Reader) {
 			<-s.done
 		}},
-		{Name: "stall", What: "sends the status line and headers, then nothing", Slow: true, raw: func(s *Server, c net.Conn, br *bufio.Reader) {
+		{Name: "stall", What: "sends the status line and headers, then nothing", Exit: []int{exitcode.TargetUnusable}, Slow: true, raw: func(s *Server, c net.Conn, br *bufio.Reader) {
 			io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
 			<-s.done
 		}},
-		{Name: "trickle", What: "sends a valid answer one byte every 200ms", Slow: true, raw: func(s *Server, c net.Conn, br *bufio.Reader) {
+		{Name: "trickle", What: "sends a valid answer one byte every 200ms", Exit: []int{exitcode.TargetUnusable}, Slow: true, raw: func(s *Server, c net.Conn, br *bufio.Reader) {
 			answer := "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2000\r\n\r\n[" + strings.Repeat(" ", 1998) + "]"
 			for i := 0; i < len(answer); i++ {
 				if _, err := c.Write([]byte{answer[i]}); err != nil {
@@ -54,7 +61,7 @@ func Cases() []Case {
 				}
 			}
 		}},
-		{Name: "huge", What: "answers 200 with a 64 MiB body", serve: func(s *Server, w http.ResponseWriter, r *http.Request) {
+		{Name: "huge", What: "answers 200 with a 64 MiB body", Exit: []int{exitcode.Failed}, serve: func(s *Server, w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
 			w.Header().Set("Content-Length", fmt.Sprint(64<<20))
 			chunk := []byte(strings.Repeat(" ", 1<<20))
@@ -64,7 +71,7 @@ func Cases() []Case {
 				}
 			}
 		}},
-		{Name: "endless", What: "answers 200 with a chunked body that never ends", serve: func(s *Server, w http.ResponseWriter, r *http.Request) {
+		{Name: "endless", What: "answers 200 with a chunked body that never ends", Exit: []int{exitcode.Failed}, serve: func(s *Server, w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
 			chunk := []byte(strings.Repeat("[", 64<<10))
 			for {
@@ -78,34 +85,34 @@ func Cases() []Case {
 				}
 			}
 		}},
-		{Name: "bad-length", What: "announces a longer body than it sends, then closes", raw: func(s *Server, c net.Conn, br *bufio.Reader) {
+		{Name: "bad-length", What: "announces a longer body than it sends, then closes", Exit: []int{exitcode.Failed, exitcode.TargetUnusable}, raw: func(s *Server, c net.Conn, br *bufio.Reader) {
 			io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{\"a\":1}")
 		}},
-		{Name: "reset", What: "resets every connection after reading the request", raw: func(s *Server, c net.Conn, br *bufio.Reader) {
+		{Name: "reset", What: "resets every connection after reading the request", Exit: []int{exitcode.TargetUnusable}, raw: func(s *Server, c net.Conn, br *bufio.Reader) {
 			if tc, ok := c.(*net.TCPConn); ok {
 				tc.SetLinger(0)
 			}
 		}},
-		{Name: "redirect", What: "redirects every request to a spy on another port", serve: func(s *Server, w http.ResponseWriter, r *http.Request) {
+		{Name: "redirect", What: "redirects every request to a spy on another port", Exit: []int{exitcode.Failed}, serve: func(s *Server, w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, s.spy.URL+r.URL.RequestURI(), http.StatusTemporaryRedirect)
 		}},
-		{Name: "echo", What: "answers 401 echoing the Authorization header and the secret, with terminal escapes", serve: func(s *Server, w http.ResponseWriter, r *http.Request) {
+		{Name: "echo", What: "answers 401 echoing the Authorization header and the secret, with terminal escapes", Exit: []int{exitcode.Failed}, serve: func(s *Server, w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
 			w.Header().Set("WWW-Authenticate", r.Header.Get("Authorization"))
 			w.WriteHeader(401)
 			fmt.Fprintf(w, `{"error":{"code":899008,"message":"you sent %s and %s \u001b[2J\u001b[32mPASS"}}`, r.Header.Get("Authorization"), s.Secret)
 		}},
-		{Name: "random", What: "answers random statuses with random bodies", serve: func(s *Server, w http.ResponseWriter, r *http.Request) {
+		{Name: "random", What: "answers random statuses with random bodies", Exit: []int{exitcode.Failed}, serve: func(s *Server, w http.ResponseWriter, r *http.Request) {
 			codes := []int{200, 201, 204, 301, 400, 401, 403, 404, 405, 418, 500, 502, 503}
 			w.Header().Set("Content-Type", []string{"application/json", "text/html", ""}[rand.IntN(3)])
 			w.WriteHeader(codes[rand.IntN(len(codes))])
 			fmt.Fprint(w, []string{`{}`, `[]`, `{"error":{"code":899001,"message":"x"}}`, `<html>`, `{"username":`, ``}[rand.IntN(6)])
 		}},
-		{Name: "deep", What: "answers 200 with JSON nested 4 million levels deep", serve: func(s *Server, w http.ResponseWriter, r *http.Request) {
+		{Name: "deep", What: "answers 200 with JSON nested 4 million levels deep", Exit: []int{exitcode.Failed}, serve: func(s *Server, w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
 			io.WriteString(w, strings.Repeat("[", 4<<20))
 		}},
-		{Name: "dies", What: "answers like the API for 20 requests, then stops listening", serve: func(s *Server, w http.ResponseWriter, r *http.Request) {
+		{Name: "dies", What: "answers like the API for 20 requests, then stops listening", Exit: []int{exitcode.TargetUnusable}, serve: func(s *Server, w http.ResponseWriter, r *http.Request) {
 			if s.requests.Load() > 20 {
 				s.ln.Close()
 				if hj, ok := w.(http.Hijacker); ok {
@@ -147,6 +154,10 @@ func Start(c Case) (*Server, error) {
 	go s.accept(c)
 	return s, nil
 }
+
+// Requests is how many requests the server has read so far, the
+// preflight's included.
+func (s *Server) Requests() int64 { return s.requests.Load() }
 
 // Close stops the server and its spy.
 func (s *Server) Close() {

@@ -1,18 +1,15 @@
 package explore
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"strings"
 	"sync"
 	"time"
 
-	"github.com/anishathalye/porcupine"
-
 	"jmcheck/client"
+	"jmcheck/history"
 	"jmcheck/model"
 	"jmcheck/target"
 )
@@ -39,6 +36,19 @@ func (h *History) Len() int { return len(h.ops) }
 
 // Check checks the history for linearizability: nil when it is.
 func (h *History) Check() *Violation { return checkHistory(h.init, h.ops) }
+
+// checkHistory checks a round's history: a violation, or nil when it is
+// linearizable or the check ran out of time (no verdict).
+func checkHistory(init *model.State, ops []roundOp) *Violation {
+	hops := make([]history.Op, len(ops))
+	for i, op := range ops {
+		hops[i] = op.Op
+	}
+	return history.Check(init, hops, checkTimeout).Violation
+}
+
+// Violation is a history no order of its requests explains.
+type Violation = history.Violation
 
 // RecordRound runs one concurrent round of clients × perClient requests
 // against opts.Target and returns its history, unchecked (for benchmarks
@@ -83,23 +93,11 @@ const (
 // and leave g1.
 var roundCast = []UserSlot{{Alias: "u1"}, {Alias: "u2"}, {Alias: "u3"}, {Alias: "p1"}, {Alias: "p2"}, {Alias: "p3"}, {Alias: "p4"}, {Alias: "p5"}, {Alias: "p6"}}
 
-// roundOp is one request of a round, recorded for the checker.
+// roundOp is one request of a round, recorded for the checker; its Key
+// is its partition.
 type roundOp struct {
-	part   string
-	client int
-	step   Step
-	req    model.Request
-	ans    model.Answer
-	shown  string
-	call   int64
-	ret    int64
-}
-
-// Violation is a history no order of its requests explains.
-type Violation struct {
-	Summary string // one line
-	Text    string // the minimal sub-history, in words
-	HTML    []byte // porcupine's visualization of the whole round
+	history.Op
+	step Step
 }
 
 // round runs concurrent round i and returns a counterexample when its
@@ -207,7 +205,7 @@ func (r *runner) concurrentlyN(cr *caseRun, rng *rand.Rand, focus string, perCli
 				r.setFatal(err)
 				return nil
 			}
-			plans[c] = append(plans[c], roundOp{part: part, client: c, step: st, req: req})
+			plans[c] = append(plans[c], roundOp{Op: history.Op{Key: part, Client: c, Req: req}, step: st})
 		}
 	}
 	start := time.Now()
@@ -220,11 +218,11 @@ func (r *runner) concurrentlyN(cr *caseRun, rng *rand.Rand, focus string, perCli
 			for k := range plans[c] {
 				op := &plans[c][k]
 				mu.Lock()
-				cr.noteBefore(op.req)
+				cr.noteBefore(op.Req)
 				mu.Unlock()
-				op.call = time.Since(start).Nanoseconds()
-				ex, err := r.c.Do(r.ctx, client.Request{Method: op.req.Method, Path: op.req.Path, Body: op.req.Body, HasBody: op.step.HasBody, NoBusyRetry: true})
-				op.ret = time.Since(start).Nanoseconds()
+				op.Call = time.Since(start).Nanoseconds()
+				ex, err := r.c.Do(r.ctx, client.Request{Method: op.Req.Method, Path: op.Req.Path, Body: op.Req.Body, HasBody: op.step.HasBody, NoBusyRetry: true})
+				op.Return = time.Since(start).Nanoseconds()
 				r.ops.Add(1)
 				var ue *client.UnusableError
 				if errors.As(err, &ue) || r.ctx.Err() != nil {
@@ -233,7 +231,7 @@ func (r *runner) concurrentlyN(cr *caseRun, rng *rand.Rand, focus string, perCli
 				}
 				op.record(ex, err)
 				mu.Lock()
-				cr.noteAfter(op.step, op.req, ex)
+				cr.noteAfter(op.step, op.Req, ex)
 				mu.Unlock()
 			}
 		}()
@@ -243,8 +241,8 @@ func (r *runner) concurrentlyN(cr *caseRun, rng *rand.Rand, focus string, perCli
 	var ops []roundOp
 	for _, p := range plans {
 		for _, op := range p {
-			if op.ans.None {
-				op.ret = end // it may take effect until the round is over
+			if op.Ans.None {
+				op.Return = end // it may take effect until the round is over
 			}
 			ops = append(ops, op)
 		}
@@ -256,176 +254,15 @@ func (r *runner) concurrentlyN(cr *caseRun, rng *rand.Rand, focus string, perCli
 // kept with a status of 0 so that no state explains it.
 func (op *roundOp) record(ex *client.Exchange, err error) {
 	if ex == nil || (err != nil && ex.Status == 0) {
-		op.ans = model.Answer{None: true}
-		op.shown = fmt.Sprintf("%s %s: no answer", op.req.Method, op.req.Path)
+		op.Ans = model.Answer{None: true}
 		return
 	}
-	op.shown = ex.Describe()
 	if ex.Attempts > 1 { // resent after a broken connection: the first may have taken effect
-		op.ans = model.Answer{None: true}
+		op.Ans = model.Answer{None: true}
 		return
 	}
-	op.ans = model.Answer{Status: ex.Status, Body: ex.Body}
+	op.Ans = model.Answer{Status: ex.Status, Body: ex.Body}
 	if ex.Check() != nil {
-		op.ans.Status = 0
+		op.Ans.Status = 0
 	}
-}
-
-// historyModel is the model as porcupine reads it, states being
-// *model.State, inputs model.Request and outputs model.Answer.
-func historyModel(init *model.State) porcupine.Model {
-	nm := porcupine.NondeterministicModel{
-		Partition: func(h []porcupine.Operation) [][]porcupine.Operation {
-			return groupBy(h, func(op porcupine.Operation) string { return op.Metadata.(*roundOp).part })
-		},
-		Init: func() []any { return []any{init} },
-		Step: func(state, input, output any) []any {
-			ans := output.(model.Answer)
-			if !ans.None && ans.Status == 0 {
-				return nil
-			}
-			next := state.(*model.State).Steps(input.(model.Request), ans)
-			out := make([]any, len(next))
-			for i, n := range next {
-				out[i] = n
-			}
-			return out
-		},
-		Equal: func(a, b any) bool { return a.(*model.State).Equal(b.(*model.State)) },
-		DescribeOperation: func(input, output any) string {
-			return describe(input.(model.Request), output.(model.Answer))
-		},
-		DescribeState: func(state any) string { return state.(*model.State).String() },
-	}
-	return nm.ToModel()
-}
-
-func describe(r model.Request, a model.Answer) string {
-	s := r.Method + " " + r.Path
-	if len(r.Body) > 0 {
-		s += " " + string(r.Body)
-	}
-	if a.None {
-		return s + " → no answer"
-	}
-	return fmt.Sprintf("%s → %d %s", s, a.Status, strings.TrimSpace(string(a.Body)))
-}
-
-func operations(ops []roundOp) []porcupine.Operation {
-	out := make([]porcupine.Operation, len(ops))
-	for i := range ops {
-		op := &ops[i]
-		out[i] = porcupine.Operation{ClientId: op.client, Input: op.req, Call: op.call, Output: op.ans, Return: op.ret, Metadata: op}
-	}
-	return out
-}
-
-// checkHistory checks a round's history and, when it is not linearizable,
-// says its smallest illegal part in words.
-func checkHistory(init *model.State, ops []roundOp) *Violation {
-	m := historyModel(init)
-	res, info := porcupine.CheckOperationsVerbose(m, operations(ops), checkTimeout)
-	if res != porcupine.Illegal {
-		return nil // Ok, or Unknown (the check ran out of time): no verdict
-	}
-	v := &Violation{}
-	var html bytes.Buffer
-	if err := porcupine.Visualize(m, info, &html); err == nil {
-		v.HTML = html.Bytes()
-	}
-	for _, part := range partitionsOf(ops) {
-		res, pinfo := porcupine.CheckOperationsVerbose(m, operations(part), checkTimeout)
-		if res != porcupine.Illegal {
-			continue
-		}
-		order := longest(pinfo.PartialLinearizationsOperations())
-		v.Summary = fmt.Sprintf("%d concurrent requests on %s: after the longest order found (%d of them), no next one is explained", len(part), part[0].part, len(order))
-		v.Text = violationText(init, part, order)
-		return v
-	}
-	v.Summary = "a history that no order explains"
-	v.Text = "the checker found the whole round illegal, but no partition alone (see " + ReportHistory + ")"
-	return v
-}
-
-// longest is the longest partial linearization of the one partition.
-func longest(parts [][][]porcupine.Operation) []porcupine.Operation {
-	var best []porcupine.Operation
-	for _, p := range parts {
-		for _, lin := range p {
-			if len(lin) > len(best) {
-				best = lin
-			}
-		}
-	}
-	return best
-}
-
-func partitionsOf(ops []roundOp) [][]roundOp {
-	return groupBy(ops, func(op roundOp) string { return op.part })
-}
-
-// groupBy splits xs by key, groups in the order of their first element.
-func groupBy[T any](xs []T, key func(T) string) [][]T {
-	by := map[string][]T{}
-	var keys []string
-	for _, x := range xs {
-		k := key(x)
-		if _, ok := by[k]; !ok {
-			keys = append(keys, k)
-		}
-		by[k] = append(by[k], x)
-	}
-	out := make([][]T, 0, len(keys))
-	for _, k := range keys {
-		out = append(out, by[k])
-	}
-	return out
-}
-
-// violationText says an illegal partition in words: the longest order
-// of its requests the checker found, the state it leads to, and each
-// request left with what the model says of its answer there.
-func violationText(init *model.State, part []roundOp, order []porcupine.Operation) string {
-	var b strings.Builder
-	when := func(op *roundOp) string {
-		ret := fmt.Sprintf("%.3fms", float64(op.ret)/1e6)
-		if op.ans.None {
-			ret = "never"
-		}
-		return fmt.Sprintf("client %d, %.3fms → %s", op.client+1, float64(op.call)/1e6, ret)
-	}
-	fmt.Fprintf(&b, "%d requests on %s ran at once (times from the start of the round), from: %s\n\n", len(part), part[0].part, init)
-	b.WriteString("The longest order that explains their answers:\n")
-	state := init
-	in := map[*roundOp]bool{}
-	for k, o := range order {
-		op := o.Metadata.(*roundOp)
-		in[op] = true
-		fmt.Fprintf(&b, "  %d. %s: %s\n", k+1, when(op), describe(op.req, op.ans))
-		if next := state.Steps(op.req, op.ans); len(next) > 0 {
-			state = next[0]
-		}
-	}
-	fmt.Fprintf(&b, "It leaves: %s\n\nNone of the others can come next:\n", state)
-	for k := range part {
-		op := &part[k]
-		if in[op] {
-			continue
-		}
-		why := "its answer breaks the rules every answer keeps"
-		if op.ans.None {
-			why = "no answer"
-		} else if op.ans.Status != 0 {
-			if _, d := state.Step(op.req, op.ans); d != nil {
-				why = d.Error()
-			} else {
-				why = "allowed here, but then a later answer is not"
-			}
-		}
-		fmt.Fprintf(&b, "  %s: %s\n      %s\n", when(op), describe(op.req, op.ans), why)
-	}
-	b.WriteString("\nNo order of the requests, each taking effect at one instant between its call and its answer,\n")
-	b.WriteString("gives all these answers under spec/PROFILE.md (the history is not linearizable).\n")
-	return b.String()
 }

@@ -115,6 +115,7 @@ type mixed struct {
 	overload bool
 	slots    op.Slots
 	batch    op.Batch
+	history  *historyRecorder // --check-history
 }
 
 func (p *mixed) Info() Info {
@@ -151,6 +152,12 @@ func (p *mixed) Validate(o Options) error {
 	if o.OversizeRatio > 0 {
 		return fmt.Errorf("--oversize-ratio is for register-batch, not %s", p.Info().Name)
 	}
+	if o.CheckHistory && o.Batch != 1 {
+		return fmt.Errorf("--check-history with --batch %d: the history keeps each user's requests apart, and a register of several users joins them; leave --batch at 1", o.Batch)
+	}
+	if o.HistoryDir != "" && !o.CheckHistory {
+		return errors.New("--history-dir is where --check-history writes a violation: give --check-history too")
+	}
 	if o.Seed < p.Info().MinSeed {
 		return fmt.Errorf("--seed %d: %s needs a pool of at least %d users", o.Seed, p.Info().Name, p.Info().MinSeed)
 	}
@@ -185,15 +192,16 @@ func (p *mixed) Setup(ctx context.Context, s *Setup) error {
 	}
 	needGroups := mix["get-group"]+mix["members"]+mix["list-members"] > 0
 	if needGroups {
-		gids, err := a.Groups(ctx, e.Namer, e.Ledger, pool, max(2, seedN/10))
+		gids, names, err := a.Groups(ctx, e.Namer, e.Ledger, pool, max(2, seedN/10))
 		if err != nil {
 			return err
 		}
 		for i, gid := range gids {
-			p.slots = append(p.slots, &op.Slot{GID: gid, Owner: pool[i%len(pool)], Toggle: pool[(i+1)%len(pool)]})
+			p.slots = append(p.slots, &op.Slot{GID: gid, Name: names[i], Owner: pool[i%len(pool)], Toggle: pool[(i+1)%len(pool)]})
 		}
 	}
 	deletable := &op.Stack[uint64]{Limit: 100_000}
+	var seededDeletable []string
 	if w := mix["delete-user"]; w > 0 {
 		wsum := 0
 		for _, v := range mix {
@@ -210,7 +218,12 @@ func (p *mixed) Setup(ctx context.Context, s *Setup) error {
 		}
 		for i := n - 1; i >= 0; i-- {
 			deletable.Push(dfirst + uint64(i))
+			seededDeletable = append(seededDeletable, e.Namer.User(dfirst+uint64(i)))
 		}
+	}
+	if s.Options.CheckHistory {
+		p.history = newHistoryRecorder(s, pool, seededDeletable, p.slots)
+		e.Record = p.history.record
 	}
 	var userTotal, groupTotal atomic.Int64
 	for _, l := range []struct {
@@ -282,8 +295,12 @@ func (p *mixed) Judge(sum *stats.Summary) (checks, problems []string) {
 	if n := p.slots.Broken(); n > 0 {
 		checks = append(checks, fmt.Sprintf("%d groups left out of member toggling after an unexpected answer", n))
 	}
+	if p.history != nil {
+		c, pr := p.history.judge()
+		checks, problems = append(checks, c...), append(problems, pr...)
+	}
 	if !p.overload {
-		return checks, nil
+		return checks, problems
 	}
 	shed := uint64(0)
 	for _, a := range sum.Answers {
@@ -292,7 +309,7 @@ func (p *mixed) Judge(sum *stats.Summary) (checks, problems []string) {
 		}
 	}
 	if shed == 0 {
-		return checks, []string{"overload: no request was shed with 503 " + spec.CodeBusy.String() + ", so the ramp never passed capacity: raise the ramp's end (--ramp FROM:TO) or, on the embedded server, lower --embedded-max-inflight"}
+		return checks, append(problems, "overload: no request was shed with 503 "+spec.CodeBusy.String()+", so the ramp never passed capacity: raise the ramp's end (--ramp FROM:TO) or, on the embedded server, lower --embedded-max-inflight")
 	}
-	return append(checks, fmt.Sprintf("overload: %d requests shed with 503 %s and a valid Retry-After", shed, spec.CodeBusy)), nil
+	return append(checks, fmt.Sprintf("overload: %d requests shed with 503 %s and a valid Retry-After", shed, spec.CodeBusy)), problems
 }

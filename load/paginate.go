@@ -64,7 +64,7 @@ func (p *paginate) Validate(o Options) error {
 	if o.OversizeRatio > 0 {
 		return fmt.Errorf("--oversize-ratio is for register-batch, not %s", p.Info().Name)
 	}
-	return nil
+	return o.noHistory(p.Info().Name)
 }
 
 func (p *paginate) Setup(ctx context.Context, s *Setup) error {
@@ -98,7 +98,7 @@ func (p *paginate) Setup(ctx context.Context, s *Setup) error {
 	for i := range names {
 		names[i] = e.Namer.User(first + uint64(i))
 	}
-	gids, err := a.Groups(ctx, e.Namer, e.Ledger, names, o.Seed)
+	gids, _, err := a.Groups(ctx, e.Namer, e.Ledger, names, o.Seed)
 	if err != nil {
 		return err
 	}

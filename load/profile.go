@@ -3,12 +3,14 @@ package load
 import (
 	"context"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 
 	"jmcheck/load/op"
 	"jmcheck/load/seed"
 	"jmcheck/load/stats"
+	"jmcheck/target"
 )
 
 // Profile is one load profile: a type registered by name, the way k6
@@ -59,6 +61,12 @@ type Setup struct {
 	Options Options
 	Planned float64 // requests the run plans, -1 when unknown
 	Sharded bool    // other shards seed and clean up the same lists
+	// Log writes a phase line on stderr; Report (may be nil) gets what a
+	// person must read beyond the summary (Config.Report); Scrub makes
+	// target-sent text safe to show or write.
+	Log    func(format string, args ...any)
+	Report io.Writer
+	Scrub  *target.Scrubber
 }
 
 var registry = struct {
@@ -118,6 +126,8 @@ type Options struct {
 	Count         int            // paginate: page size, 1..500
 	Mix           map[string]int // mixed, overload: weight of each operation
 	AllowShed     bool           // count a 503 899030 with Retry-After as expected (always so in overload)
+	CheckHistory  bool           // mixed, overload: record the history and check it for linearizability
+	HistoryDir    string         // mixed, overload with CheckHistory: where a violation is written (history.txt, history.html)
 }
 
 // forShard returns the options of one of n shards. --seed is the whole
@@ -159,6 +169,15 @@ func (o Options) validateCommon() error {
 	}
 	if o.Count < 1 || o.Count > 500 {
 		return fmt.Errorf("--count %d: want 1..500 (the API's page limit)", o.Count)
+	}
+	return nil
+}
+
+// noHistory refuses --check-history for a profile that does not record
+// its history.
+func (o Options) noHistory(profile string) error {
+	if o.CheckHistory || o.HistoryDir != "" {
+		return fmt.Errorf("--check-history is for mixed and overload, not %s", profile)
 	}
 	return nil
 }

@@ -35,7 +35,7 @@ func (p *registerBatch) Defaults(o *Options) {
 	}
 }
 
-func (p *registerBatch) Validate(Options) error { return nil }
+func (p *registerBatch) Validate(o Options) error { return o.noHistory(p.Info().Name) }
 
 func (p *registerBatch) Setup(_ context.Context, s *Setup) error {
 	e := s.Env

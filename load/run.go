@@ -75,6 +75,10 @@ type Config struct {
 
 	Progress io.Writer // progress bars (stderr); nil: none
 	Log      io.Writer // one line per phase (stderr); nil: none
+	// Report gets what a person must read that a summary line cannot
+	// hold, --quiet or not: a history violation in words (stderr); nil:
+	// none.
+	Report io.Writer
 
 	// PostContext bounds verification and cleanup, which run even after
 	// ctx ends; nil: a context that ignores ctx's cancellation. Cancel it
@@ -131,7 +135,7 @@ func Run(ctx context.Context, cfg Config) (*stats.Summary, error) {
 		runErr   error
 		problems []string
 	)
-	setup := &Setup{Env: env, Admin: adm, Options: cfg.Options.forShard(cfg.Shard.Count, info.MinSeed), Planned: pacing.Planned(), Sharded: cfg.Shard.Sharded()}
+	setup := &Setup{Env: env, Admin: adm, Options: cfg.Options.forShard(cfg.Shard.Count, info.MinSeed), Planned: pacing.Planned(), Sharded: cfg.Shard.Sharded(), Log: log, Report: cfg.Report, Scrub: c.Scrubber()}
 	setupErr := prof.Setup(ctx, setup)
 	var noAnswer *client.TransportError
 	switch {
@@ -285,6 +289,9 @@ func (cfg *Config) fill() (Profile, error) {
 	}
 	if err := cfg.Pacing.Validate(); err != nil {
 		return nil, err
+	}
+	if cfg.Options.CheckHistory && cfg.Transport == TransportStd {
+		return nil, errors.New("--check-history needs --transport fast: net/http may send a request twice without saying so, and the history would hold the second answer only")
 	}
 	if cfg.Shard.Count > 1 && (cfg.Shard.Index < 0 || cfg.Shard.Index >= cfg.Shard.Count) {
 		return nil, fmt.Errorf("shard %d/%d: want 0 ≤ i < n", cfg.Shard.Index, cfg.Shard.Count)

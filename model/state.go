@@ -120,6 +120,28 @@ func (s *State) WithFold(f Fold) *State {
 	return n
 }
 
+// WithUsers returns s with the users registered, no profile field set:
+// users a set-up made before the requests the model judges (the pool of
+// a load run).
+func (s *State) WithUsers(names ...string) *State {
+	n := s.clone()
+	for _, name := range names {
+		if _, ok := n.users[name]; !ok {
+			n.addUser(name)
+		}
+	}
+	return n
+}
+
+// WithGroup returns s with a group a set-up made; its owner and members
+// must be users of s.
+func (s *State) WithGroup(g Group) *State {
+	n := s.clone()
+	g.Members = slices.Clone(g.Members)
+	n.putGroup(g.GID, &g)
+	return n
+}
+
 // sameName compares usernames under a case choice. Unknown compares
 // exactly: callers that must consider both readings do so themselves.
 func sameName(a, b string, f Fold) bool {

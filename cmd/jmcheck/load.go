@@ -61,6 +61,8 @@ type loadOpts struct {
 	oversize                float64
 	order, mix              string
 	allowShed               bool
+	checkHistory            bool
+	historyDir              string
 	output, format          string
 	summaryJSON, html       string
 	metricsAddr             string
@@ -101,6 +103,8 @@ func (o *loadOpts) register(fs *pflag.FlagSet, sys system) {
 	fs.StringVar(&o.order, "order", load.OrderSequential, "paginate: page order, sequential (tiling checked), random or deep (the last tenth of the list)")
 	fs.IntVar(&o.count, "count", 500, "paginate: page size, 1..500")
 	fs.StringVar(&o.mix, "mix", "", "mixed, overload: operation weights such as get-user=5,register=1 (replaces the default mix; see the list below)")
+	fs.BoolVar(&o.checkHistory, "check-history", false, fmt.Sprintf("mixed, overload: record every answer with its call and return time and check, after the attack, that one order of the requests explains them all under the model of spec/PROFILE.md (linearizability; up to %d answers per user or group, %d MiB, %s of checking)", load.HistoryPerKey, load.HistoryMemory>>20, load.HistoryCheckTimeout))
+	fs.StringVar(&o.historyDir, "history-dir", "", "with --check-history: write a violation into `DIR` ("+load.HistoryText+" in words, "+load.HistoryHTML+" the checker's visualization)")
 	fs.BoolVar(&o.allowShed, "allow-shed", false, "count 503 "+spec.CodeBusy.String()+" with Retry-After as expected in any profile (always on in overload)")
 	fs.StringVar(&o.output, "output", "", "stream vegeta-compatible results to `FILE` as they come (vegeta report / vegeta plot / jmcheck report read it)")
 	fs.StringVar(&o.format, "format", results.FormatGob, "format of --output: gob, json or csv")
@@ -164,7 +168,8 @@ func (o *loadOpts) validate(sys system) (load.Config, error) {
 	if _, err := results.NewEncoder(io.Discard, o.format); err != nil {
 		return load.Config{}, exitcode.Newf(exitcode.Usage, "--format: %w", err)
 	}
-	opts := load.Options{Batch: o.batch, OversizeRatio: o.oversize, Seed: o.seed, Order: o.order, Count: o.count, AllowShed: o.allowShed}
+	opts := load.Options{Batch: o.batch, OversizeRatio: o.oversize, Seed: o.seed, Order: o.order, Count: o.count, AllowShed: o.allowShed,
+		CheckHistory: o.checkHistory, HistoryDir: o.historyDir}
 	if o.mix != "" {
 		m, err := load.ParseMix(o.mix)
 		if err != nil {
@@ -201,6 +206,11 @@ func (o *loadOpts) validate(sys system) (load.Config, error) {
 			return load.Config{}, err
 		}
 	}
+	if o.historyDir != "" {
+		if err := os.MkdirAll(o.historyDir, 0o755); err != nil {
+			return load.Config{}, exitcode.Newf(exitcode.Usage, "--history-dir %s: %v: pick a folder you may write to", o.historyDir, errors.Unwrap(err))
+		}
+	}
 	if o.pushgateway != "" {
 		if err := checkPushgateway(o.pushgateway); err != nil {
 			return load.Config{}, err
@@ -235,6 +245,7 @@ or 8 in a row of seeding, verification or cleanup do).`,
   jmcheck load paginate-groups --seed 2000 --order deep --html pages.html
   jmcheck load mixed --mix get-user=5,register=1,list-users=2 --stairs 100:400:100 --duration 40s
   jmcheck load overload --ramp 100/1s:5000/1s --duration 20s --embedded-max-inflight 4
+  jmcheck load mixed --check-history --rate 200/1s --duration 20s --history-dir out/
   jmcheck load mixed --target http://127.0.0.1:8080 --appkey KEY --secret SECRET \
       --rate 500/1s --duration 1m --output results.bin --summary-json summary.json \
       --metrics-addr 127.0.0.1:9464 --threshold 'errors<0.1%' --threshold 'GET /v1/users/{username}: p99<50ms'
@@ -303,6 +314,7 @@ func (o *loadOpts) run(ctx context.Context, sys system, cfg load.Config, stdout,
 		return err
 	}
 	cfg.Metrics = m
+	cfg.Report = stderr
 	if !o.quiet {
 		cfg.Progress, cfg.Log = stderr, stderr
 	}

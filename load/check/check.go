@@ -11,6 +11,7 @@ package check
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"jmcheck/spec"
 )
@@ -118,6 +119,13 @@ type Exchange struct {
 	Err         error // transport failure: no answer
 	Timeout     bool  // Err is a timeout
 	TooLarge    bool  // the body was longer than the transport reads
+	// Started is when the transport began to send the request (the
+	// history of load --check-history reads it as the call's time).
+	Started time.Time
+	// Resent says the request went out twice (a stale connection's retry
+	// of an idempotent request after some of it was written): the first
+	// send may have taken effect too.
+	Resent bool
 }
 
 // Answer is an expected (status, business code) pair.

@@ -52,6 +52,9 @@ type Env struct {
 
 	// Pick chooses the next op; nil: at random by weight.
 	Pick func() int
+	// Record, when set, hears of every exchange of a known op after its
+	// check (load --check-history records the history).
+	Record func(x *check.Exchange, v check.Verdict)
 
 	ops               []*Op
 	cum               []int // cumulative weights, for the weighted pick
@@ -131,6 +134,9 @@ func (e *Env) Check(x *check.Exchange) check.Verdict {
 	v := check.Judge(x, &o.Expect)
 	if o.After != nil {
 		o.After(x, v)
+	}
+	if e.Record != nil {
+		e.Record(x, v)
 	}
 	return v
 }
@@ -230,6 +236,7 @@ func (p Pool) Pick() string { return p[rand.IntN(len(p))] }
 // by the members operation, one request at a time.
 type Slot struct {
 	GID    int64
+	Name   string // group_name as seeded
 	Owner  string
 	Toggle string
 	in     atomic.Bool // toggle is a member

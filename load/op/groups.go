@@ -13,6 +13,9 @@ import (
 	"jmcheck/spec"
 )
 
+// GroupDesc is the group_desc of every group the load generator creates.
+const GroupDesc = "jmcheck load"
+
 // GroupBody writes a group create body.
 func GroupBody(owner, name string, members []string) []byte {
 	b := []byte(`{"owner_username":`)
@@ -26,7 +29,7 @@ func GroupBody(owner, name string, members []string) []byte {
 		}
 		b = strconv.AppendQuote(b, m)
 	}
-	return append(b, `],"group_desc":"jmcheck load"}`...)
+	return append(b, `],"group_desc":"`+GroupDesc+`"}`...)
 }
 
 // CreateGroup is POST of a group owned by a pool user: 201 echoing the

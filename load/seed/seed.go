@@ -134,9 +134,9 @@ func (a *Admin) Users(ctx context.Context, nm *op.Namer, l *ledger.Ledger, n int
 }
 
 // group creates one group and returns its gid.
-func (a *Admin) group(ctx context.Context, nm *op.Namer, l *ledger.Ledger, owner string, members []string) (int64, error) {
+func (a *Admin) group(ctx context.Context, nm *op.Namer, l *ledger.Ledger, owner, name string, members []string) (int64, error) {
 	l.OwnerNamed(1, owner)
-	ex, err := a.do(ctx, http.MethodPost, "/v1/groups/", op.GroupBody(owner, nm.Group(nm.NextGroup()), members))
+	ex, err := a.do(ctx, http.MethodPost, "/v1/groups/", op.GroupBody(owner, name, members))
 	if err != nil {
 		return 0, fmt.Errorf("seed groups: %w", err)
 	}
@@ -152,18 +152,22 @@ func (a *Admin) group(ctx context.Context, nm *op.Namer, l *ledger.Ledger, owner
 	return gid.Int(), nil
 }
 
-// Groups creates n groups owned round-robin by owners, four at a time.
-func (a *Admin) Groups(ctx context.Context, nm *op.Namer, l *ledger.Ledger, owners []string, n int) ([]int64, error) {
+// Groups creates n groups owned round-robin by owners, four at a time,
+// and returns their gids and names (the description is op.GroupDesc).
+func (a *Admin) Groups(ctx context.Context, nm *op.Namer, l *ledger.Ledger, owners []string, n int) (gids []int64, names []string, err error) {
 	bar := a.bar(n, "seeding groups")
-	gids := make([]int64, n)
+	gids, names = make([]int64, n), make([]string, n)
+	for i := range names {
+		names[i] = nm.Group(nm.NextGroup())
+	}
 	var (
 		mu       sync.Mutex
 		firstErr error
 	)
 	seedCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	err := ledger.Parallel(seedCtx, n, 4, ledger.NewLimiter(a.rate), a.c.Unusable, bar, func(ctx context.Context, i int) {
-		gid, err := a.group(ctx, nm, l, owners[i%len(owners)], nil)
+	err = ledger.Parallel(seedCtx, n, 4, ledger.NewLimiter(a.rate), a.c.Unusable, bar, func(ctx context.Context, i int) {
+		gid, err := a.group(ctx, nm, l, owners[i%len(owners)], names[i], nil)
 		mu.Lock()
 		defer mu.Unlock()
 		if err != nil && firstErr == nil {
@@ -178,12 +182,12 @@ func (a *Admin) Groups(ctx context.Context, nm *op.Namer, l *ledger.Ledger, owne
 		_ = bar.Exit()
 	}
 	if firstErr != nil {
-		return nil, firstErr
+		return nil, nil, firstErr
 	}
 	if err != nil {
-		return nil, fmt.Errorf("seed groups: %w", err)
+		return nil, nil, fmt.Errorf("seed groups: %w", err)
 	}
-	return gids, nil
+	return gids, names, nil
 }
 
 // ListTotal reads the total of a list endpoint.

@@ -141,7 +141,8 @@ func (t *Fast) RoundTrip(req *http.Request) (*http.Response, error) {
 		exchangePool.Put(x)
 	}()
 
-	deadline := time.Now().Add(t.timeout)
+	x.Started = time.Now()
+	deadline := x.Started.Add(t.timeout)
 	body, err := t.exchange(req, x, deadline)
 	if err != nil {
 		x.Err = err
@@ -185,6 +186,7 @@ func (t *Fast) exchange(req *http.Request, x *check.Exchange, deadline time.Time
 		// under load, and a failure to report, not to hide.
 		safe := idempotent(req.Method) || wrote == 0
 		if attempt == 0 && reused && !started && safe && !isTimeout(err) && idleFor > staleAfter {
+			x.Resent = wrote > 0
 			continue
 		}
 		return nil, err

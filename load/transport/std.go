@@ -65,6 +65,7 @@ func (t *Std) RoundTrip(req *http.Request) (*http.Response, error) {
 		req.Body = io.NopCloser(bytes.NewReader(x.ReqBody))
 		req.ContentLength = int64(len(x.ReqBody))
 	}
+	x.Started = time.Now()
 	resp, err := t.inner.RoundTrip(req)
 	var body *[]byte
 	if err == nil {

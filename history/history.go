@@ -1,0 +1,244 @@
+// Package history checks a concurrent history of requests for
+// linearizability against the model of the profile (package model), with
+// porcupine: is there one order of the requests, each taking effect at
+// one instant between its call and its answer, that gives every answer
+// the target sent? explore records the histories of its concurrent
+// rounds; load --check-history records the mixed profile's, bounded by a
+// Recorder.
+//
+// Requests fall into partitions by their Key: requests of different keys
+// touch disjoint parts of the state (one user, one group's members, the
+// messages), so each partition is checked on its own. Like model, the
+// package judges bytes and never imports the reference server.
+package history
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/anishathalye/porcupine"
+
+	"jmcheck/model"
+)
+
+// Op is one request of a history.
+type Op struct {
+	Key    string // the partition
+	Client int    // who sent it: one at a time per client
+	Req    model.Request
+	Ans    model.Answer // None: no answer came; the request may take effect until the end
+	// Call and Return are nanoseconds from the start of the history; a
+	// request without an answer returns at the end.
+	Call, Return int64
+}
+
+// Violation is a history no order of its requests explains.
+type Violation struct {
+	Summary string // one line
+	Text    string // the smallest illegal partition, in words
+	HTML    []byte // porcupine's visualization of the whole history
+}
+
+// Result is the verdict of a check.
+type Result struct {
+	Violation *Violation // not nil: the history is not linearizable
+	Unknown   bool       // the check ran out of time: no verdict
+}
+
+// Check checks ops, from state init, within timeout (per pass: the whole
+// history, then the illegal partition on its own to say it in words).
+func Check(init *model.State, ops []Op, timeout time.Duration) Result {
+	m := porcupineModel(init)
+	res, info := porcupine.CheckOperationsVerbose(m, operations(ops), timeout)
+	switch res {
+	case porcupine.Ok:
+		return Result{}
+	case porcupine.Unknown:
+		return Result{Unknown: true}
+	}
+	v := &Violation{}
+	var html bytes.Buffer
+	if err := porcupine.Visualize(m, info, &html); err == nil {
+		v.HTML = html.Bytes()
+	}
+	for _, part := range Partitions(ops) {
+		res, pinfo := porcupine.CheckOperationsVerbose(m, operations(part), timeout)
+		if res != porcupine.Illegal {
+			continue
+		}
+		order := longest(pinfo.PartialLinearizationsOperations())
+		v.Summary = fmt.Sprintf("%d concurrent requests on %s: after the longest order found (%d of them), no next one is explained", len(part), part[0].Key, len(order))
+		v.Text = violationText(init, part, order)
+		return Result{Violation: v}
+	}
+	v.Summary = "a history that no order explains"
+	v.Text = "the checker found the whole history illegal, but no partition alone (see the HTML visualization)"
+	return Result{Violation: v}
+}
+
+// porcupineModel is the model as porcupine reads it, states being
+// *model.State, inputs model.Request and outputs model.Answer. An answer
+// kept with status 0 broke the rules every answer keeps: no state
+// explains it.
+func porcupineModel(init *model.State) porcupine.Model {
+	nm := porcupine.NondeterministicModel{
+		Partition: func(h []porcupine.Operation) [][]porcupine.Operation {
+			return groupBy(h, func(op porcupine.Operation) string { return op.Metadata.(*Op).Key })
+		},
+		Init: func() []any { return []any{init} },
+		Step: func(state, input, output any) []any {
+			ans := output.(model.Answer)
+			if !ans.None && ans.Status == 0 {
+				return nil
+			}
+			next := state.(*model.State).Steps(input.(model.Request), ans)
+			out := make([]any, len(next))
+			for i, n := range next {
+				out[i] = n
+			}
+			return out
+		},
+		Equal: func(a, b any) bool { return a.(*model.State).Equal(b.(*model.State)) },
+		DescribeOperation: func(input, output any) string {
+			return Describe(input.(model.Request), output.(model.Answer))
+		},
+		DescribeState: func(state any) string { return state.(*model.State).String() },
+	}
+	return nm.ToModel()
+}
+
+// Describe says a request and its answer in one line.
+func Describe(r model.Request, a model.Answer) string {
+	s := r.Method + " " + r.Path
+	if len(r.Body) > 0 {
+		s += " " + string(r.Body)
+	}
+	if a.None {
+		return s + " → no answer"
+	}
+	return fmt.Sprintf("%s → %d %s", s, a.Status, strings.TrimSpace(string(a.Body)))
+}
+
+func operations(ops []Op) []porcupine.Operation {
+	out := make([]porcupine.Operation, len(ops))
+	for i := range ops {
+		op := &ops[i]
+		out[i] = porcupine.Operation{ClientId: op.Client, Input: op.Req, Call: op.Call, Output: op.Ans, Return: op.Return, Metadata: op}
+	}
+	return out
+}
+
+// longest is the longest partial linearization of the one partition.
+func longest(parts [][][]porcupine.Operation) []porcupine.Operation {
+	var best []porcupine.Operation
+	for _, p := range parts {
+		for _, lin := range p {
+			if len(lin) > len(best) {
+				best = lin
+			}
+		}
+	}
+	return best
+}
+
+// Partitions splits ops by key, in the order of each key's first request.
+func Partitions(ops []Op) [][]Op {
+	return groupBy(ops, func(op Op) string { return op.Key })
+}
+
+// groupBy splits xs by key, groups in the order of their first element.
+func groupBy[T any](xs []T, key func(T) string) [][]T {
+	by := map[string][]T{}
+	var keys []string
+	for _, x := range xs {
+		k := key(x)
+		if _, ok := by[k]; !ok {
+			keys = append(keys, k)
+		}
+		by[k] = append(by[k], x)
+	}
+	out := make([][]T, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, by[k])
+	}
+	return out
+}
+
+// violationText says an illegal partition in words: the longest order
+// of its requests the checker found, the state it leads to, and each
+// request left with what the model says of its answer there.
+func violationText(init *model.State, part []Op, order []porcupine.Operation) string {
+	var b strings.Builder
+	when := func(op *Op) string {
+		ret := fmt.Sprintf("%.3fms", float64(op.Return)/1e6)
+		if op.Ans.None {
+			ret = "never"
+		}
+		return fmt.Sprintf("client %d, %.3fms → %s", op.Client+1, float64(op.Call)/1e6, ret)
+	}
+	fmt.Fprintf(&b, "%d requests on %s ran at once (times from the start of the history), from: %s\n\n", len(part), part[0].Key, clip(init.String()))
+	b.WriteString("The longest order that explains their answers:\n")
+	state := init
+	in := map[*Op]bool{}
+	for k, o := range order {
+		op := o.Metadata.(*Op)
+		in[op] = true
+		fmt.Fprintf(&b, "  %d. %s: %s\n", k+1, when(op), Describe(op.Req, op.Ans))
+		if next := state.Steps(op.Req, op.Ans); len(next) > 0 {
+			state = next[0]
+		}
+	}
+	fmt.Fprintf(&b, "It leaves: %s\n\nNone of the requests that may come next can:\n", clip(state.String()))
+	// The requests that may come next are those sent before the first of
+	// the rest returned; the others must wait for that one.
+	first := int64(math.MaxInt64)
+	for k := range part {
+		if !in[&part[k]] {
+			first = min(first, part[k].Return)
+		}
+	}
+	later := 0
+	for k := range part {
+		op := &part[k]
+		if in[op] {
+			continue
+		}
+		if op.Call > first {
+			later++
+			continue
+		}
+		why := "its answer breaks the rules every answer keeps"
+		if op.Ans.None {
+			why = "no answer"
+		} else if op.Ans.Status != 0 {
+			if _, d := state.Step(op.Req, op.Ans); d != nil {
+				why = d.Error()
+			} else {
+				why = "allowed here, but then a later answer is not"
+			}
+		}
+		fmt.Fprintf(&b, "  %s: %s\n      %s\n", when(op), Describe(op.Req, op.Ans), why)
+	}
+	if later > 0 {
+		fmt.Fprintf(&b, "  (and %d requests sent later, which cannot come before these)\n", later)
+	}
+	b.WriteString("\nNo order of the requests, each taking effect at one instant between its call and its answer,\n")
+	b.WriteString("gives all these answers under spec/PROFILE.md (the history is not linearizable).\n")
+	return b.String()
+}
+
+// clip shortens a long state description (a load run's pool of users).
+func clip(s string) string {
+	const max = 400
+	if len(s) <= max {
+		return s
+	}
+	cut := strings.LastIndex(s[:max], ", ")
+	if cut < 0 {
+		cut = max
+	}
+	return s[:cut] + fmt.Sprintf(", … (%d more bytes)", len(s)-cut)
+}

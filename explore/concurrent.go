@@ -44,7 +44,7 @@ func checkHistory(init *model.State, ops []roundOp) *Violation {
 	for i, op := range ops {
 		hops[i] = op.Op
 	}
-	return history.Check(init, hops, checkTimeout).Violation
+	return history.Check(history.From(init), hops, checkTimeout).Violation
 }
 
 // Violation is a history no order of its requests explains.

@@ -8,7 +8,8 @@
 //
 // Requests fall into partitions by their Key: requests of different keys
 // touch disjoint parts of the state (one user, one group's members, the
-// messages), so each partition is checked on its own. Like model, the
+// messages), so each partition is checked on its own, from a state of
+// its own. Like model, the
 // package judges bytes and never imports the reference server.
 package history
 
@@ -48,35 +49,45 @@ type Result struct {
 	Unknown   bool       // the check ran out of time: no verdict
 }
 
-// Check checks ops, from state init, within timeout (per pass: the whole
-// history, then the illegal partition on its own to say it in words).
-func Check(init *model.State, ops []Op, timeout time.Duration) Result {
-	m := porcupineModel(init)
-	res, info := porcupine.CheckOperationsVerbose(m, operations(ops), timeout)
-	switch res {
-	case porcupine.Ok:
-		return Result{}
-	case porcupine.Unknown:
-		return Result{Unknown: true}
-	}
-	v := &Violation{}
-	var html bytes.Buffer
-	if err := porcupine.Visualize(m, info, &html); err == nil {
-		v.HTML = html.Bytes()
-	}
+// Init gives the state a partition starts from, given its requests (a
+// load run gives each user's partition that user alone, so that the
+// checker's states stay small).
+type Init func(part []Op) *model.State
+
+// From is the Init that starts every partition from the same state.
+func From(s *model.State) Init { return func([]Op) *model.State { return s } }
+
+// Check checks ops partition by partition, within timeout in all: a
+// violation at the first partition that no order explains, Unknown when
+// the time ran out before every partition had a verdict.
+func Check(init Init, ops []Op, timeout time.Duration) Result {
+	deadline := time.Now().Add(timeout)
+	var res Result
 	for _, part := range Partitions(ops) {
-		res, pinfo := porcupine.CheckOperationsVerbose(m, operations(part), timeout)
-		if res != porcupine.Illegal {
-			continue
+		left := time.Until(deadline)
+		if left <= 0 {
+			return Result{Unknown: true}
 		}
-		order := longest(pinfo.PartialLinearizationsOperations())
-		v.Summary = fmt.Sprintf("%d concurrent requests on %s: after the longest order found (%d of them), no next one is explained", len(part), part[0].Key, len(order))
-		v.Text = violationText(init, part, order)
-		return Result{Violation: v}
+		start := init(part)
+		m := porcupineModel(start)
+		verdict, info := porcupine.CheckOperationsVerbose(m, operations(part), left)
+		switch verdict {
+		case porcupine.Unknown:
+			res.Unknown = true
+		case porcupine.Illegal:
+			order := longest(info.PartialLinearizationsOperations())
+			v := &Violation{
+				Summary: fmt.Sprintf("%d concurrent requests on %s: after the longest order found (%d of them), no next one is explained", len(part), part[0].Key, len(order)),
+				Text:    violationText(start, part, order),
+			}
+			var html bytes.Buffer
+			if err := porcupine.Visualize(m, info, &html); err == nil {
+				v.HTML = html.Bytes()
+			}
+			return Result{Violation: v}
+		}
 	}
-	v.Summary = "a history that no order explains"
-	v.Text = "the checker found the whole history illegal, but no partition alone (see the HTML visualization)"
-	return Result{Violation: v}
+	return res
 }
 
 // porcupineModel is the model as porcupine reads it, states being
@@ -85,9 +96,6 @@ func Check(init *model.State, ops []Op, timeout time.Duration) Result {
 // explains it.
 func porcupineModel(init *model.State) porcupine.Model {
 	nm := porcupine.NondeterministicModel{
-		Partition: func(h []porcupine.Operation) [][]porcupine.Operation {
-			return groupBy(h, func(op porcupine.Operation) string { return op.Metadata.(*Op).Key })
-		},
 		Init: func() []any { return []any{init} },
 		Step: func(state, input, output any) []any {
 			ans := output.(model.Answer)
@@ -146,21 +154,15 @@ func longest(parts [][][]porcupine.Operation) []porcupine.Operation {
 
 // Partitions splits ops by key, in the order of each key's first request.
 func Partitions(ops []Op) [][]Op {
-	return groupBy(ops, func(op Op) string { return op.Key })
-}
-
-// groupBy splits xs by key, groups in the order of their first element.
-func groupBy[T any](xs []T, key func(T) string) [][]T {
-	by := map[string][]T{}
+	by := map[string][]Op{}
 	var keys []string
-	for _, x := range xs {
-		k := key(x)
-		if _, ok := by[k]; !ok {
-			keys = append(keys, k)
+	for _, op := range ops {
+		if _, ok := by[op.Key]; !ok {
+			keys = append(keys, op.Key)
 		}
-		by[k] = append(by[k], x)
+		by[op.Key] = append(by[op.Key], op)
 	}
-	out := make([][]T, 0, len(keys))
+	out := make([][]Op, 0, len(keys))
 	for _, k := range keys {
 		out = append(out, by[k])
 	}

@@ -58,7 +58,7 @@ func TestCheck(t *testing.T) {
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
-			res := Check(initState(), c.ops, 10*time.Second)
+			res := Check(From(initState()), c.ops, 10*time.Second)
 			if res.Unknown {
 				t.Fatal("no verdict")
 			}
@@ -74,7 +74,7 @@ func TestCheck(t *testing.T) {
 
 func TestViolationTextSaysWhy(t *testing.T) {
 	t.Parallel()
-	res := Check(initState(), []Op{
+	res := Check(From(initState()), []Op{
 		{Key: "the messages", Client: 0, Req: message("bobby"), Ans: msgID("6"), Call: 0, Return: 1},
 		{Key: "the messages", Client: 0, Req: message("bobby"), Ans: msgID("5"), Call: 2, Return: 3},
 	}, 10*time.Second)
@@ -123,10 +123,10 @@ func TestRecorderCutKeepsWritesInFlight(t *testing.T) {
 			u = append(u, op)
 		}
 	}
-	if res := Check(initState(), u, 10*time.Second); res.Violation != nil {
+	if res := Check(From(initState()), u, 10*time.Second); res.Violation != nil {
 		t.Errorf("the cut history is not linearizable:\n%s", res.Violation.Text)
 	}
-	if res := Check(initState(), u[1:], 10*time.Second); res.Violation == nil {
+	if res := Check(From(initState()), u[1:], 10*time.Second); res.Violation == nil {
 		t.Errorf("without the write the read is explained: the test shows nothing")
 	}
 }

@@ -2,7 +2,6 @@ package history
 
 import (
 	"cmp"
-	"net/http"
 	"slices"
 	"sync"
 	"time"
@@ -35,7 +34,9 @@ const (
 // was sent before the cut may have taken effect before a kept one, so a
 // write among them is kept as one without an answer (it may take effect
 // at any time, or not at all); the others, and every request sent after
-// the cut, cannot change what the kept ones saw, and are left out. The
+// the cut, cannot change what the kept ones saw, and are left out (so is
+// any request without an answer that changes nothing the model holds,
+// model.Effective). The
 // part kept is linearizable whenever the whole history is: cutting never
 // makes a correct target fail.
 type Recorder struct {
@@ -84,7 +85,7 @@ func (r *Recorder) Add(key string, req model.Request, ans model.Answer, call tim
 		r.full, r.fullAt = true, ret
 	}
 	if cut, at := r.cutOf(k); cut {
-		if c < at && req.Method != http.MethodGet {
+		if c < at && model.Effective(req) {
 			op.Ans = model.Answer{None: true}
 			r.bytes += opCost + int64(len(req.Path)+len(req.Body))
 			k.ops = append(k.ops, op)
@@ -94,8 +95,8 @@ func (r *Recorder) Add(key string, req model.Request, ans model.Answer, call tim
 		r.dropped++
 		return
 	}
-	if ans.None && req.Method == http.MethodGet {
-		r.dropped++ // a read without an answer shows nothing, changes nothing
+	if ans.None && !model.Effective(req) {
+		r.dropped++ // without an answer it shows nothing and changes nothing the model holds
 		return
 	}
 	r.bytes += cost

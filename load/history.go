@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -41,24 +42,97 @@ const (
 type historyRecorder struct {
 	env    *op.Env
 	rec    *history.Recorder
-	init   *model.State
 	log    func(string, ...any)
 	report io.Writer
 	scrub  *target.Scrubber
 	dir    string
+	// What the seeding made, the state every partition starts from: the
+	// users by counter range (the pool and the users to delete), the
+	// groups by gid.
+	seeded []counterRange
+	slots  map[int64]*op.Slot
 }
 
-// newHistoryRecorder starts a history whose initial state is what the
-// seeding made: the pool, the users to delete, the groups.
-func newHistoryRecorder(s *Setup, pool, deletable []string, slots op.Slots) *historyRecorder {
-	init := model.New(model.Config{}).WithUsers(pool...).WithUsers(deletable...)
+type counterRange struct{ first, n uint64 }
+
+// The keys of the partitions that are not one user's or one group's.
+const (
+	keyCreated  = "the groups created"
+	keyMessages = "the messages"
+)
+
+// newHistoryRecorder starts a history of the mix, whose seeding made the
+// users of the ranges and the slots' groups.
+func newHistoryRecorder(s *Setup, seeded []counterRange, slots op.Slots) *historyRecorder {
+	h := &historyRecorder{
+		env: s.Env, log: s.Log, report: s.Report, scrub: s.Scrub, dir: s.Options.HistoryDir, seeded: seeded,
+		slots: map[int64]*op.Slot{},
+		rec:   history.NewRecorder(time.Now(), history.Limits{PerKey: HistoryPerKey, Bytes: HistoryMemory}),
+	}
 	for _, g := range slots {
-		init = init.WithGroup(model.Group{GID: g.GID, Owner: g.Owner, Name: g.Name, Desc: op.GroupDesc})
+		h.slots[g.GID] = g
 	}
-	return &historyRecorder{
-		env: s.Env, init: init, log: s.Log, report: s.Report, scrub: s.Scrub, dir: s.Options.HistoryDir,
-		rec: history.NewRecorder(time.Now(), history.Limits{PerKey: HistoryPerKey, Bytes: HistoryMemory}),
+	return h
+}
+
+// isSeeded reports whether the seeding registered the user.
+func (h *historyRecorder) isSeeded(name string) bool {
+	i, ok := h.env.Namer.UserIndex(name)
+	for _, r := range h.seeded {
+		if ok && i >= r.first && i < r.first+r.n {
+			return true
+		}
 	}
+	return false
+}
+
+// initOf is the state a partition starts from: of what the seeding made,
+// the part its requests touch (one user, one group with its owner and
+// member, the users messages and creates name, the seeded groups beside
+// the created ones), so that the checker's states stay small.
+func (h *historyRecorder) initOf(part []history.Op) *model.State {
+	s := model.New(model.Config{})
+	key := part[0].Key
+	if name, ok := strings.CutPrefix(key, "user "); ok {
+		if h.isSeeded(name) {
+			s = s.WithUsers(name)
+		}
+		return s
+	}
+	if gid, ok := strings.CutPrefix(key, "group "); ok {
+		if g := h.slots[parseInt(gid)]; g != nil {
+			s = s.WithUsers(g.Owner, g.Toggle).WithGroup(h.group(g))
+		}
+		return s
+	}
+	var names []string
+	for _, op := range part {
+		for _, path := range []string{"owner_username", "members_username", "from_id", "target_id"} {
+			v := gjson.GetBytes(op.Req.Body, path)
+			for _, n := range v.Array() { // a string, or each of an array
+				if n.Type == gjson.String && h.isSeeded(n.Str) {
+					names = append(names, n.Str)
+				}
+			}
+		}
+	}
+	s = s.WithUsers(names...)
+	if key == keyCreated {
+		// A create must not answer the gid of a seeded group.
+		for _, g := range h.slots {
+			s = s.WithUsers(g.Owner, g.Toggle).WithGroup(h.group(g))
+		}
+	}
+	return s
+}
+
+func (h *historyRecorder) group(g *op.Slot) model.Group {
+	return model.Group{GID: g.GID, Owner: g.Owner, Name: g.Name, Desc: op.GroupDesc}
+}
+
+func parseInt(s string) int64 {
+	n, _ := strconv.ParseInt(s, 10, 64)
+	return n
 }
 
 // record is the Env's Record hook.
@@ -93,11 +167,11 @@ func historyKey(r spec.Route, x *check.Exchange) string {
 	case spec.RouteGetUser, spec.RoutePutUser, spec.RouteDeleteUser:
 		return "user " + segment(x.Path, 3)
 	case spec.RouteCreateGroup, spec.RouteDeleteGroup:
-		return "the groups created"
+		return keyCreated
 	case spec.RouteGetGroup, spec.RouteEditMembers, spec.RouteListMembers:
 		return "group " + segment(x.Path, 3)
 	case spec.RouteSendMessage:
-		return "the messages"
+		return keyMessages
 	}
 	return ""
 }
@@ -121,7 +195,7 @@ func (h *historyRecorder) judge() (checks, problems []string) {
 	ops := h.rec.Ops()
 	h.log("checking the history: %d requests on %d keys (up to %s)", len(ops), st.Keys, HistoryCheckTimeout)
 	began := time.Now()
-	res := history.Check(h.init, ops, HistoryCheckTimeout)
+	res := history.Check(h.initOf, ops, HistoryCheckTimeout)
 	bounds := ""
 	if st.CutKeys > 0 || st.Full {
 		bounds = fmt.Sprintf("; %d keys cut at %d answered requests", st.CutKeys, HistoryPerKey)

@@ -201,7 +201,7 @@ func (p *mixed) Setup(ctx context.Context, s *Setup) error {
 		}
 	}
 	deletable := &op.Stack[uint64]{Limit: 100_000}
-	var seededDeletable []string
+	seeded := []counterRange{{first, uint64(seedN)}}
 	if w := mix["delete-user"]; w > 0 {
 		wsum := 0
 		for _, v := range mix {
@@ -218,11 +218,11 @@ func (p *mixed) Setup(ctx context.Context, s *Setup) error {
 		}
 		for i := n - 1; i >= 0; i-- {
 			deletable.Push(dfirst + uint64(i))
-			seededDeletable = append(seededDeletable, e.Namer.User(dfirst+uint64(i)))
 		}
+		seeded = append(seeded, counterRange{dfirst, uint64(n)})
 	}
 	if s.Options.CheckHistory {
-		p.history = newHistoryRecorder(s, pool, seededDeletable, p.slots)
+		p.history = newHistoryRecorder(s, seeded, p.slots)
 		e.Record = p.history.record
 	}
 	var userTotal, groupTotal atomic.Int64

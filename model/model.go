@@ -186,6 +186,19 @@ func (s *State) Steps(r Request, a Answer) []*State {
 	return out
 }
 
+// Effective reports whether a request that got no answer may have changed
+// what the model holds. It is false for reads, and for a group create or a
+// message, whose effect the model cannot hold without the answer (the gid,
+// the msg_id): in every state, Steps of such a request without an answer
+// gives the state before alone. A history checker leaves those out.
+func Effective(r Request) bool {
+	switch spec.Match(r.Method, r.Path) {
+	case spec.RouteRegister, spec.RoutePutUser, spec.RouteDeleteUser, spec.RouteDeleteGroup, spec.RouteEditMembers:
+		return true
+	}
+	return false
+}
+
 // alt is one answer the profile allows for a request in a state.
 type alt struct {
 	out Outcome

@@ -132,3 +132,30 @@ func TestNoAnswerMayOrMayNotHaveTakenEffect(t *testing.T) {
 		t.Errorf("%d states, %d with the user; want both outcomes", len(states), exists)
 	}
 }
+
+// TestEffective: a request without an answer leads to more than the state
+// before exactly when Effective says it may change the state.
+func TestEffective(t *testing.T) {
+	s := New(Config{}).WithUsers("alice", "bobby", "carol").WithGroup(Group{GID: 7, Owner: "alice", Name: "team"})
+	reqs := []Request{
+		{Method: "POST", Path: "/v1/users/", Body: []byte(`[{"username":"dave1","password":"pass-word-1"}]`)},
+		{Method: "GET", Path: "/v1/users/?start=0&count=10"},
+		{Method: "GET", Path: "/v1/users/alice"},
+		{Method: "PUT", Path: "/v1/users/alice", Body: []byte(`{"nickname":"x"}`)},
+		{Method: "DELETE", Path: "/v1/users/carol"},
+		{Method: "GET", Path: "/v1/users/alice/groups/"},
+		{Method: "POST", Path: "/v1/groups/", Body: []byte(`{"owner_username":"alice","group_name":"two"}`)},
+		{Method: "GET", Path: "/v1/groups/?start=0&count=10"},
+		{Method: "GET", Path: "/v1/groups/7"},
+		{Method: "DELETE", Path: "/v1/groups/7"},
+		{Method: "POST", Path: "/v1/groups/7/members", Body: []byte(`{"add":["bobby"]}`)},
+		{Method: "GET", Path: "/v1/groups/7/members/"},
+		{Method: "POST", Path: "/v1/messages", Body: []byte(`{"version":1,"target_type":"single","target_id":"bobby","from_type":"user","from_id":"alice","msg_type":"text","msg_body":{"text":"hi"},"create_time":1500000000}`)},
+	}
+	for _, r := range reqs {
+		changed := len(s.Steps(r, Answer{None: true})) > 1
+		if changed != Effective(r) {
+			t.Errorf("%s %s: without an answer it leads to other states: %v; Effective says %v", r.Method, r.Path, changed, Effective(r))
+		}
+	}
+}

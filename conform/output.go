@@ -33,12 +33,19 @@ type totalsWriter struct {
 	holding  bool
 	midLine  bool // inside a line that is passed through
 	snippets bool // inside godog's snippets, to the end
+	closed   bool // after Close, writes are dropped
 }
 
 func (t *totalsWriter) Write(p []byte) (int, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	n := len(p)
+	if t.closed {
+		// A run abandoned on a second interrupt returns while godog's
+		// scenarios still report: what they write after it is dropped, so
+		// that it never interleaves with (or races) the summary.
+		return n, nil
+	}
 	for len(p) > 0 && !t.snippets {
 		i := strings.IndexByte(string(p), '\n')
 		chunk := p
@@ -93,6 +100,7 @@ func (t *totalsWriter) flushHeld() error {
 func (t *totalsWriter) Close() error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.closed = true
 	if len(t.held) == 0 || t.snippets {
 		return nil
 	}

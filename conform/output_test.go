@@ -2,6 +2,7 @@ package conform
 
 import (
 	"bytes"
+	"fmt"
 	"testing"
 )
 
@@ -38,5 +39,26 @@ func TestTotalsWriter(t *testing.T) {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestTotalsWriterDropsWritesAfterClose: a run abandoned on a second
+// interrupt writes its summary while godog's scenarios may still report;
+// what they write after Close never reaches the output, so it can
+// neither interleave with nor race the summary's writes.
+func TestTotalsWriterDropsWritesAfterClose(t *testing.T) {
+	var out bytes.Buffer
+	tw := &totalsWriter{w: &out, totals: func() string { return "" }}
+	fmt.Fprint(tw, "..")
+	tw.Close()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		fmt.Fprint(tw, "late dots")
+	}()
+	<-done
+	out.WriteString("summary")
+	if got := out.String(); got != "..summary" {
+		t.Errorf("output %q, want the dots before Close and the summary only", got)
 	}
 }

@@ -19,7 +19,7 @@ import (
 // a linearizability check of the history against the model. The requests
 // fall into partitions that touch disjoint parts of the state (one hot
 // username, one profile, one group's members, group creates, messages),
-// so each partition is checked on its own (porcupine's Partition).
+// so each partition is checked on its own (package history).
 
 // roundOpsPerClient is how many requests each client sends in a round.
 const roundOpsPerClient = 8

@@ -80,14 +80,15 @@ func (r *Recorder) Add(key string, req model.Request, ans model.Answer, call tim
 		r.keys[key] = k
 		r.bytes += keyCost
 	}
-	cost := opCost + int64(len(req.Path)+len(req.Body)+len(ans.Body))
+	reqCost := opCost + int64(len(req.Path)+len(req.Body))
+	cost := reqCost + int64(len(ans.Body))
 	if !r.full && !k.cut && r.bytes+cost > r.lim.Bytes {
 		r.full, r.fullAt = true, ret
 	}
 	if cut, at := r.cutOf(k); cut {
 		if c < at && model.Effective(req) {
 			op.Ans = model.Answer{None: true}
-			r.bytes += opCost + int64(len(req.Path)+len(req.Body))
+			r.bytes += reqCost // the answer is not kept
 			k.ops = append(k.ops, op)
 			r.kept++
 			return

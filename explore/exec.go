@@ -245,8 +245,16 @@ func (cr *caseRun) noteAfter(st Step, r model.Request, ex *client.Exchange) {
 	switch {
 	case route == spec.RouteRegister && ex.Status == http.StatusCreated:
 		for _, it := range gjson.ParseBytes(ex.Body).Array() {
-			if u := it.Get("username"); u.Type == gjson.String && !it.Get("error").Exists() {
-				cr.led.Note(1, u.Str, ledger.Created)
+			if u := it.Get("username"); u.Type == gjson.String {
+				cr.led.Note(1, u.Str, outcome(!it.Get("error").Exists()))
+			}
+		}
+	case route == spec.RouteRegister && ex.Status >= 400 && ex.Status < 500:
+		// Refused whole (a bad batch, over 500): the cleanup need not
+		// delete its names. One the case created before stays Created.
+		for _, it := range gjson.ParseBytes(r.Body).Array() {
+			if u := it.Get("username"); u.Type == gjson.String {
+				cr.led.Note(1, u.Str, ledger.Refused)
 			}
 		}
 	case route == spec.RouteCreateGroup && ex.Status == http.StatusCreated:
@@ -256,13 +264,21 @@ func (cr *caseRun) noteAfter(st Step, r model.Request, ex *client.Exchange) {
 				cr.gids[st.NewGroup] = gid.Int()
 			}
 		}
-	case route == spec.RouteDeleteGroup && ex.Status == http.StatusOK:
+	case route == spec.RouteDeleteGroup && ex.Status == http.StatusNoContent:
 		if gid, err := strconv.ParseInt(strings.TrimSuffix(r.Path[len("/v1/groups/"):], "/"), 10, 64); err == nil {
 			cr.led.NoteGroup(1, gid, ledger.Deleted)
 		}
 	case route == spec.RouteSendMessage && ex.Status == http.StatusOK:
 		cr.vars[lastMsgVar] = gjson.GetBytes(ex.Body, "msg_id").Raw
 	}
+}
+
+// outcome is the ledger state of a name a register answered.
+func outcome(created bool) ledger.State {
+	if created {
+		return ledger.Created
+	}
+	return ledger.Refused
 }
 
 // lastMsgVar is the remembered msg_id of the last message sent.

@@ -192,13 +192,21 @@ func reproduceWithSuite(tgt target.Target) func(ctx context.Context, feature str
 	}
 }
 
-// selftestExploreBudget bounds the search for one explore mutant; the
-// seeds are fixed, so a selftest is reproducible.
-var selftestExploreBudget = exploreBudget{duration: 40 * time.Second, shrink: 5 * time.Second, seed: 1}
+// selftestExploreBudget bounds the search for one explore mutant. The
+// bound is a count of requests, not time, so that a verdict does not hang
+// on the box's speed: with the seed fixed and a sequential search, the
+// same server gives the same requests, and a selftest is reproducible.
+// The duration is a backstop for a box far too slow.
+var selftestExploreBudget = exploreBudget{requests: 60000, duration: 5 * time.Minute, shrink: 5 * time.Second, seed: 1}
 
 type exploreBudget struct {
+	requests         int64
 	duration, shrink time.Duration
 	seed             uint64
+}
+
+func (b exploreBudget) String() string {
+	return fmt.Sprintf("%d requests (or %s)", b.requests, b.duration)
 }
 
 // exploreMutantResult is one explore mutant's outcome.
@@ -231,7 +239,7 @@ func runSelftestExplore(ctx context.Context, only string, stdout io.Writer) erro
 		fmt.Fprintf(stdout, "%-40s %-12s %-8s %8s %9d  %s\n", r.m.Name, r.m.Kind, verdict, r.took.Round(time.Millisecond), r.ops, r.found)
 	}
 	if survived > 0 {
-		return exitcode.Newf(exitcode.Failed, "selftest --explore: %d of %d explore mutants survived (explore found no divergence within %s each)", survived, len(results), selftestExploreBudget.duration)
+		return exitcode.Newf(exitcode.Failed, "selftest --explore: %d of %d explore mutants survived (explore found no divergence within %s each)", survived, len(results), selftestExploreBudget)
 	}
 	fmt.Fprintf(stdout, "all %d explore mutants killed\n", len(results))
 	return nil
@@ -253,16 +261,20 @@ func selftestExplore(ctx context.Context, mutants []server.Mutant, b exploreBudg
 		if m.Kind == server.KindConcurrency {
 			clients = 4
 		}
-		res, err := explore.Run(ctx, explore.Options{Target: tgt, Seed: b.seed, Duration: b.duration, ShrinkTime: b.shrink, Clients: clients}, io.Discard, io.Discard)
+		res, err := explore.Run(ctx, explore.Options{Target: tgt, Seed: b.seed, Duration: b.duration, MaxOps: b.requests, ShrinkTime: b.shrink, Clients: clients}, io.Discard, io.Discard)
 		stop()
 		r := exploreMutantResult{m: m, took: res.Took, ops: res.Ops}
 		var de *explore.DivergenceError
 		if errors.As(err, &de) {
-			r.killed = true
+			r.killed, r.ops = true, res.FoundAfter
 			r.found = de.Found.Key()
 		}
 		out = append(out, r)
-		fmt.Fprintf(progress, "[%d/%d] %s: killed=%v in %s\n", i+1, len(mutants), m.Name, r.killed, r.took.Round(time.Millisecond))
+		verdict := fmt.Sprintf("killed after %d requests", r.ops)
+		if !r.killed {
+			verdict = fmt.Sprintf("SURVIVED %d requests", r.ops)
+		}
+		fmt.Fprintf(progress, "[%d/%d] %s: %s, %s\n", i+1, len(mutants), m.Name, verdict, r.took.Round(time.Millisecond))
 	}
 	return out, nil
 }

@@ -30,7 +30,8 @@ survives.
 With --explore it proves jmcheck explore the same way, against the explore
 mutants: realistic bugs of the kinds example scenarios miss (state that
 survives a delete, 4-byte characters, 32-bit overflows, check-then-act races),
-each of which explore must find within its budget.`,
+each of which explore must find within its budget: 60,000 requests from seed
+1 (and 5 s of shrinking), four clients for the concurrency mutants.`,
 	examples: `  jmcheck selftest
   jmcheck selftest --mutants auth-any-secret,list-204
   jmcheck selftest --features ./features --concurrency 2

@@ -181,6 +181,10 @@ var (
 )
 
 func drawPut(t *rapid.T, cr *caseRun) Step {
+	return drawPutTo(t, "/v1/users/"+cr.drawPathUser(t, "put-user"))
+}
+
+func drawPutTo(t *rapid.T, path string) Step {
 	n := rapid.IntRange(1, 3).Draw(t, "keys")
 	// At most one key takes a value at an edge, the others their plain
 	// one: an edge value must not be hidden behind another key's 400.
@@ -206,7 +210,7 @@ func drawPut(t *rapid.T, cr *caseRun) Step {
 	if rapid.IntRange(0, 30).Draw(t, "put-body") == 30 {
 		body = "{}"
 	}
-	return Step{Method: "PUT", Path: "/v1/users/" + cr.drawPathUser(t, "put-user"), Body: body, HasBody: true}
+	return Step{Method: "PUT", Path: path, Body: body, HasBody: true}
 }
 
 // groupNames: valid, at the bounds and past them, multi-byte, invalid.
@@ -373,6 +377,8 @@ func (cr *caseRun) actions() map[string]func(*rapid.T) Step {
 		"list-members":      group("GET", "/members/"),
 		"list-groups":       func(t *rapid.T) Step { return drawList(t, "groups") },
 		"message":           func(t *rapid.T) Step { return drawMessage(t, cr) },
+		"user-cycle":        func(t *rapid.T) Step { return drawLifecycle(t, cr) },
+		"user-cycle-more":   func(t *rapid.T) Step { return drawLifecycle(t, cr) },
 	}
 }
 
@@ -390,16 +396,45 @@ func drawToggle(t *rapid.T, cr *caseRun) Step {
 	}
 	g := pick(t, "toggle-group", live)
 	alias := pickAny(t, "toggle-user", userAliases[1:])
-	name := cr.names[alias]
-	if slot := cr.cast[alias]; slot.Template == "" {
-		name += slot.Suffix
-	}
+	name := cr.castName(alias)
 	if _, ok := cr.state.User(name); !ok { // join a registered user
-		return Step{Method: "POST", Path: "/v1/users/", HasBody: true, Body: `[{"username":"` + cr.ref(alias, "") + `","password":"pass-word-1"}]`}
+		return cr.registerStep(alias)
 	}
 	verb := "add"
 	if grp, ok := cr.state.Group(cr.gids[g]); ok && slices.Contains(grp.Members, name) {
 		verb = "remove"
 	}
 	return Step{Method: "POST", Path: "/v1/groups/" + placeholder.GID(g) + "/members", HasBody: true, Body: `{"` + verb + `":["` + cr.ref(alias, "") + `"]}`}
+}
+
+// drawLifecycle registers a user of the cast that is not there, and
+// deletes, writes or reads one that is: cycles of delete and re-register,
+// whose old state a server may keep.
+func drawLifecycle(t *rapid.T, cr *caseRun) Step {
+	alias := pick(t, "cycle-user", castWeights)
+	if _, ok := cr.state.User(cr.castName(alias)); !ok {
+		return cr.registerStep(alias)
+	}
+	path := "/v1/users/" + cr.ref(alias, "")
+	switch rapid.IntRange(0, 2).Draw(t, "cycle-step") {
+	case 1:
+		return Step{Method: "DELETE", Path: path}
+	case 2:
+		return drawPutTo(t, path)
+	}
+	return Step{Method: "GET", Path: path}
+}
+
+// castName is the name a cast alias registers as.
+func (cr *caseRun) castName(alias string) string {
+	name := cr.names[alias]
+	if slot := cr.cast[alias]; slot.Template == "" {
+		name += slot.Suffix
+	}
+	return name
+}
+
+// registerStep registers one user of the cast.
+func (cr *caseRun) registerStep(alias string) Step {
+	return Step{Method: "POST", Path: "/v1/users/", HasBody: true, Body: `[{"username":"` + cr.ref(alias, "") + `","password":"pass-word-1"}]`}
 }

@@ -251,9 +251,12 @@ func (r *runner) concurrentlyN(cr *caseRun, rng *rand.Rand, focus string, perCli
 }
 
 // record keeps an answer; one that breaks the rules every answer keeps is
-// kept with a status of 0 so that no state explains it.
+// kept with a status of 0 so that no state explains it. A request with no
+// whole answer (none, or the connection failed while its body was read)
+// may or may not have taken effect.
 func (op *roundOp) record(ex *client.Exchange, err error) {
-	if ex == nil || (err != nil && ex.Status == 0) {
+	var te *client.TransportError
+	if ex == nil || ex.Status == 0 || errors.As(err, &te) {
 		op.Ans = model.Answer{None: true}
 		return
 	}

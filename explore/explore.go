@@ -292,9 +292,7 @@ func (r *runner) search() *Counterexample {
 	for i := 0; !r.stopped(); i++ {
 		if r.opts.Clients > 1 && i%2 == 1 {
 			if v := r.round(i); v != nil {
-				r.mu.Lock()
-				r.foundAfter = r.ops.Load()
-				r.mu.Unlock()
+				r.markFound()
 				return v
 			}
 			continue
@@ -455,6 +453,16 @@ func scaleSteps(scale string) []Step {
 	return nil
 }
 
+// markFound notes how many requests were sent when a divergence was first
+// seen.
+func (r *runner) markFound() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.foundAfter == 0 {
+		r.foundAfter = r.ops.Load()
+	}
+}
+
 // diverged keeps the shortest case that diverged the way the check's
 // first divergence did.
 func (r *runner) diverged(cr *caseRun, div *model.Divergence) {
@@ -574,6 +582,7 @@ func (r *runner) replay(seq Sequence) *Counterexample {
 			return nil
 		}
 		if div != nil {
+			r.markFound()
 			return cr.counterexample(r.opts.Seed, 0)
 		}
 	}

@@ -74,10 +74,10 @@ func writeSummary(w io.Writer, res *Result, opts Options) {
 	case ce == nil:
 		fmt.Fprintln(w, "no divergence: every answer was one the profile allows")
 	case ce.Concurrent != nil:
-		fmt.Fprintf(w, "NOT LINEARIZABLE: %s\n\n%s\n", ce.Concurrent.Summary, ce.Concurrent.Text)
+		fmt.Fprintf(w, "NOT LINEARIZABLE, found after %d requests of the search: %s\n\n%s\n", res.FoundAfter, ce.Concurrent.Summary, ce.Concurrent.Text)
 	default:
 		d := ce.Divergence
-		fmt.Fprintf(w, "DIVERGENCE after %d requests (shrunk): %s\n", len(ce.Trace), d.Route)
+		fmt.Fprintf(w, "DIVERGENCE, first seen after %d requests of the search, shrunk to %d: %s\n", res.FoundAfter, len(ce.Trace), d.Route)
 		fmt.Fprintf(w, "  want %s\n  got  %s\n  rule %s\n\n", d.Want, d.Got, spec.Cite(d.Section))
 		fmt.Fprintf(w, "The last exchange:\n%s\n\nAs a scenario:\n\n%s\n", ce.Trace[len(ce.Trace)-1].Shown, ce.Feature)
 		switch {

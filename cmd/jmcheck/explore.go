@@ -220,12 +220,20 @@ type exploreMutantResult struct {
 
 // runSelftestExplore runs explore against each explore mutant and exits 1
 // when one survives its budget.
-func runSelftestExplore(ctx context.Context, only string, stdout io.Writer) error {
+func runSelftestExplore(ctx context.Context, only, reportDir string, stdout io.Writer) error {
 	mutants, err := pickMutants(server.ExploreMutants(), only)
 	if err != nil {
 		return err
 	}
-	results, err := selftestExplore(ctx, mutants, selftestExploreBudget, stdout)
+	if reportDir != "" {
+		if err := os.MkdirAll(reportDir, 0o755); err != nil {
+			return exitcode.Newf(exitcode.Usage, "--report-dir %q: %w", reportDir, err)
+		}
+		if err := checkWritable("--report-dir", filepath.Join(reportDir, explore.ReportText)); err != nil {
+			return err
+		}
+	}
+	results, err := selftestExplore(ctx, mutants, selftestExploreBudget, reportDir, stdout)
 	if err != nil {
 		return err
 	}
@@ -247,7 +255,7 @@ func runSelftestExplore(ctx context.Context, only string, stdout io.Writer) erro
 
 // selftestExplore explores a fresh embedded server per mutant, the
 // concurrency mutants with 4 clients.
-func selftestExplore(ctx context.Context, mutants []server.Mutant, b exploreBudget, progress io.Writer) ([]exploreMutantResult, error) {
+func selftestExplore(ctx context.Context, mutants []server.Mutant, b exploreBudget, reportDir string, progress io.Writer) ([]exploreMutantResult, error) {
 	var out []exploreMutantResult
 	for i, m := range mutants {
 		if ctx.Err() != nil {
@@ -261,7 +269,11 @@ func selftestExplore(ctx context.Context, mutants []server.Mutant, b exploreBudg
 		if m.Kind == server.KindConcurrency {
 			clients = 4
 		}
-		res, err := explore.Run(ctx, explore.Options{Target: tgt, Seed: b.seed, Duration: b.duration, MaxOps: b.requests, ShrinkTime: b.shrink, Clients: clients}, io.Discard, io.Discard)
+		opts := explore.Options{Target: tgt, Seed: b.seed, Duration: b.duration, MaxOps: b.requests, ShrinkTime: b.shrink, Clients: clients}
+		if reportDir != "" { // counterexamples to read: shrunk as far as explore's own
+			opts.ReportDir, opts.ShrinkTime = filepath.Join(reportDir, m.Name), explore.DefaultShrinkTime
+		}
+		res, err := explore.Run(ctx, opts, io.Discard, io.Discard)
 		stop()
 		r := exploreMutantResult{m: m, took: res.Took, ops: res.Ops}
 		var de *explore.DivergenceError

@@ -36,7 +36,8 @@ each of which explore must find within its budget: 60,000 requests from seed
   jmcheck selftest --mutants auth-any-secret,list-204
   jmcheck selftest --features ./features --concurrency 2
   jmcheck selftest --explore
-  jmcheck selftest --explore --mutants race-register,emoji-500`,
+  jmcheck selftest --explore --mutants race-register,emoji-500
+  jmcheck selftest --explore --mutants delete-user-keeps-memberships --report-dir out/`,
 }
 
 func runSelftest(ctx context.Context, _ system, args []string, stdout, stderr io.Writer) error {
@@ -45,11 +46,15 @@ func runSelftest(ctx context.Context, _ system, args []string, stdout, stderr io
 	cf.register(fset)
 	only := fset.String("mutants", "", "comma-separated `NAMES` of the mutants to run (default: all)")
 	explore := fset.Bool("explore", false, "prove jmcheck explore against the explore mutants instead of the suite against the suite's")
+	reportDir := fset.String("report-dir", "", "with --explore: write each killed mutant's counterexample into `DIR`/MUTANT/ (shrunk for up to 30 s, as explore does)")
 	if err := parse(fset, args, 0); err != nil {
 		return err
 	}
 	if *explore {
-		return runSelftestExplore(ctx, *only, stdout)
+		return runSelftestExplore(ctx, *only, *reportDir, stdout)
+	}
+	if *reportDir != "" {
+		return exitcode.Newf(exitcode.Usage, "--report-dir goes with --explore (the suite's selftest writes no counterexamples)")
 	}
 	featuresFS, err := cf.check()
 	if err != nil {

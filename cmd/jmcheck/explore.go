@@ -76,6 +76,13 @@ func runExplore(ctx context.Context, sys system, args []string, stdout, stderr i
 	if err := tf.check(fset); err != nil {
 		return err
 	}
+	// The capabilities the suite may use when it reruns a counterexample.
+	caps, _ := conform.ParseCapabilities(*capabilities) // checked by exploreOptions
+	if tf.embedded() {
+		caps = conform.AllCapabilities()
+	} else if caps[conform.CapTwoApps] && !tf.t.HasSecondApp() {
+		return exitcode.Newf(exitcode.Usage, "--capabilities two-apps needs a second app: give --appkey2 and --secret2")
+	}
 	if tf.embedded() && !fset.Changed("group-limit") {
 		tf.t.GroupLimit = exploreGroupLimit
 	}
@@ -88,7 +95,7 @@ func runExplore(ctx context.Context, sys system, args []string, stdout, stderr i
 	abandon, release := secondInterrupt(ctx, sys, stderr, "second interrupt: abandoning the cleanup")
 	defer release()
 	opts.Abandon = abandon
-	opts.Reproduce = reproduceWithSuite(tgt)
+	opts.Reproduce = reproduceWithSuite(tgt, caps)
 	_, err = explore.Run(ctx, opts, stdout, stderr)
 	return exploreExit(err)
 }
@@ -170,8 +177,8 @@ func exploreExit(err error) error {
 }
 
 // reproduceWithSuite runs a counterexample's scenario with the suite
-// against tgt and reports whether it failed there.
-func reproduceWithSuite(tgt target.Target) func(ctx context.Context, feature string) (bool, error) {
+// against tgt, which has caps, and reports whether it failed there.
+func reproduceWithSuite(tgt target.Target, caps map[string]bool) func(ctx context.Context, feature string) (bool, error) {
 	return func(ctx context.Context, feature string) (bool, error) {
 		dir, err := os.MkdirTemp("", "jmcheck-explore-")
 		if err != nil {
@@ -182,7 +189,7 @@ func reproduceWithSuite(tgt target.Target) func(ctx context.Context, feature str
 			return false, err
 		}
 		res, err := conform.Run(ctx, conform.Options{
-			Target: tgt, Capabilities: conform.AllCapabilities(), Features: os.DirFS(dir),
+			Target: tgt, Capabilities: caps, Features: os.DirFS(dir),
 			Format: "progress", NoColors: true, Concurrency: 1,
 		}, io.Discard, io.Discard)
 		if res == nil {

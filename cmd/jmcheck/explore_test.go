@@ -37,19 +37,20 @@ func TestExploreConformantServerPasses(t *testing.T) {
 }
 
 // TestExploreFindsShrinksAndReplays: against a mutant (byte bounds counted
-// in characters), explore finds the
-// divergence, shrinks it to a few requests, writes a scenario that fails
-// with the suite's steps too, and --replay of the saved sequence finds it
-// again.
+// in characters) with one app, explore finds the divergence, shrinks it to
+// a few requests, writes a scenario that fails with the suite's steps too
+// (which once needed a second app), and --replay of the saved sequence
+// finds it again.
 func TestExploreFindsShrinksAndReplays(t *testing.T) {
 	tgt, stop, err := embedded.Start(embedded.Options{Mutant: "length-in-runes", GroupLimit: exploreGroupLimit})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer stop()
+	tgt.AppKey2, tgt.Secret2, tgt.Embedded = "", "", false // as a staging target with one app and no capabilities
 	dir := t.TempDir()
 	var out bytes.Buffer
-	res, err := explore.Run(context.Background(), explore.Options{Target: tgt, Seed: 1, Duration: 5 * time.Minute, MaxOps: 30000, ShrinkTime: 20 * time.Second, ReportDir: dir, Reproduce: reproduceWithSuite(tgt)}, &out, &out)
+	res, err := explore.Run(context.Background(), explore.Options{Target: tgt, Seed: 1, Duration: 5 * time.Minute, MaxOps: 30000, ShrinkTime: 20 * time.Second, ReportDir: dir, Reproduce: reproduceWithSuite(tgt, map[string]bool{})}, &out, &out)
 	var de *explore.DivergenceError
 	if !errors.As(err, &de) {
 		t.Fatalf("explore did not find the mutant: %v\n%s", err, out.String())

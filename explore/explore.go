@@ -184,7 +184,11 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) (*Result, 
 	defer r.c.CloseIdleConnections()
 	started := time.Now()
 	r.deadline = started.Add(opts.Duration)
-	fmt.Fprintf(stderr, "jmcheck explore: run %s against %s, seed %d, %s\n", opts.RunID, opts.Target.BaseURL, opts.Seed, budget(opts))
+	if opts.Replay != nil {
+		fmt.Fprintf(stderr, "jmcheck explore: run %s against %s, replaying a sequence of %d requests\n", opts.RunID, opts.Target.BaseURL, len(opts.Replay.Steps))
+	} else {
+		fmt.Fprintf(stderr, "jmcheck explore: run %s against %s, seed %d, %s\n", opts.RunID, opts.Target.BaseURL, opts.Seed, budget(opts))
+	}
 	stopProgress := r.progress(stderr, started)
 	var found *Counterexample
 	if opts.Replay != nil {

@@ -67,8 +67,12 @@ func exchangesText(ce *Counterexample) string {
 
 // writeSummary prints the run's verdict, and a counterexample's scenario.
 func writeSummary(w io.Writer, res *Result, opts Options) {
-	fmt.Fprintf(w, "jmcheck explore: seed %d, %d cases, %d concurrent rounds, %d requests in %s\n",
-		res.Seed, res.Cases, res.Rounds, res.Ops, res.Took.Round(1e6))
+	if opts.Replay != nil {
+		fmt.Fprintf(w, "jmcheck explore: replayed %d requests in %s\n", res.Ops, res.Took.Round(1e6))
+	} else {
+		fmt.Fprintf(w, "jmcheck explore: seed %d, %d cases, %d concurrent rounds, %d requests in %s\n",
+			res.Seed, res.Cases, res.Rounds, res.Ops, res.Took.Round(1e6))
+	}
 	ce := res.Found
 	switch {
 	case ce == nil:
@@ -77,7 +81,11 @@ func writeSummary(w io.Writer, res *Result, opts Options) {
 		fmt.Fprintf(w, "NOT LINEARIZABLE, found after %d requests of the search: %s\n\n%s\n", res.FoundAfter, ce.Concurrent.Summary, ce.Concurrent.Text)
 	default:
 		d := ce.Divergence
-		fmt.Fprintf(w, "DIVERGENCE, first seen after %d requests of the search, shrunk to %d: %s\n", res.FoundAfter, len(ce.Trace), d.Route)
+		if opts.Replay != nil {
+			fmt.Fprintf(w, "DIVERGENCE at request %d of the sequence: %s\n", len(ce.Trace), d.Route)
+		} else {
+			fmt.Fprintf(w, "DIVERGENCE, first seen after %d requests of the search, shrunk to %d: %s\n", res.FoundAfter, len(ce.Trace), d.Route)
+		}
 		fmt.Fprintf(w, "  want %s\n  got  %s\n  rule %s\n\n", d.Want, d.Got, spec.Cite(d.Section))
 		fmt.Fprintf(w, "The last exchange:\n%s\n\nAs a scenario:\n\n%s\n", ce.Trace[len(ce.Trace)-1].Shown, ce.Feature)
 		switch {

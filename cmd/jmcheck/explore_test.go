@@ -86,6 +86,9 @@ func TestExploreFindsShrinksAndReplays(t *testing.T) {
 	if !errors.As(err, &de) || de.Found.Key() != ce.Key() {
 		t.Errorf("--replay did not find the same divergence (%s): %v", ce.Key(), err)
 	}
+	if want := fmt.Sprintf("replaying a sequence of %d requests", len(seq.Steps)); !strings.Contains(out.String(), want) || strings.Contains(out.String(), "shrunk") {
+		t.Errorf("a replay's output does not say %q, or speaks of shrinking:\n%s", want, out.String())
+	}
 }
 
 // TestExploreUsage: bad flags and files are usage errors that say what

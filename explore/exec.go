@@ -245,13 +245,15 @@ func (cr *caseRun) noteAfter(st Step, r model.Request, ex *client.Exchange) {
 	switch {
 	case route == spec.RouteRegister && ex.Status == http.StatusCreated:
 		for _, it := range gjson.ParseBytes(ex.Body).Array() {
-			if u := it.Get("username"); u.Type == gjson.String {
-				cr.led.Note(1, u.Str, outcome(!it.Get("error").Exists()))
+			if u := it.Get("username"); u.Type == gjson.String && !it.Get("error").Exists() {
+				cr.led.Note(1, u.Str, ledger.Created)
 			}
 		}
-	case route == spec.RouteRegister && ex.Status >= 400 && ex.Status < 500:
-		// Refused whole (a bad batch, over 500): the cleanup need not
-		// delete its names. One the case created before stays Created.
+	case route == spec.RouteRegister && st.Batch > 0 && ex.Status >= 400 && ex.Status < 500:
+		// A big batch refused whole (501 users): its names are its own,
+		// sent nowhere else, so none exists and the cleanup need not send
+		// 501 deletes. (A name of the cast may exist through an earlier
+		// request whose answer was lost: it stays Sent.)
 		for _, it := range gjson.ParseBytes(r.Body).Array() {
 			if u := it.Get("username"); u.Type == gjson.String {
 				cr.led.Note(1, u.Str, ledger.Refused)
@@ -271,14 +273,6 @@ func (cr *caseRun) noteAfter(st Step, r model.Request, ex *client.Exchange) {
 	case route == spec.RouteSendMessage && ex.Status == http.StatusOK:
 		cr.vars[lastMsgVar] = gjson.GetBytes(ex.Body, "msg_id").Raw
 	}
-}
-
-// outcome is the ledger state of a name a register answered.
-func outcome(created bool) ledger.State {
-	if created {
-		return ledger.Created
-	}
-	return ledger.Refused
 }
 
 // lastMsgVar is the remembered msg_id of the last message sent.

@@ -59,6 +59,8 @@ func attack(ctx context.Context, cfg Config, pacing pace.Pacing, env *op.Env, sc
 		stoppedAt               atomic.Int64 // ns since began when ctx ended the attack
 		deadAt                  atomic.Int64 // ns since began when the target stopped answering
 		lastAnswer, failedSince atomic.Int64
+		outOfFDs                atomic.Int64 // of failedSince, those that found no file descriptor free
+		outOfFDsAll             atomic.Int64 // every request that found none
 	)
 	lastAnswer.Store(int64(time.Since(began)))
 	done := make(chan struct{})
@@ -102,8 +104,13 @@ func attack(ctx context.Context, cfg Config, pacing pace.Pacing, env *op.Env, sc
 		if s.Status != 0 {
 			lastAnswer.Store(int64(time.Since(began)))
 			failedSince.Store(0)
+			outOfFDs.Store(0)
 		} else {
 			failedSince.Add(1)
+			if strings.HasSuffix(s.Detail, check.ErrTooManyFiles) {
+				outOfFDs.Add(1)
+				outOfFDsAll.Add(1)
+			}
 		}
 		if s.Reason != check.None {
 			s.Detail = scrub.Safe(s.Detail)
@@ -134,15 +141,17 @@ func attack(ctx context.Context, cfg Config, pacing pace.Pacing, env *op.Env, sc
 
 	sum = st.Summary()
 	var more []string
-	more, unusable = judgeAttack(cfg, pacing, sum, time.Duration(stoppedAt.Load()), time.Duration(deadAt.Load()), failedSince.Load())
+	more, unusable = judgeAttack(cfg, pacing, sum, time.Duration(stoppedAt.Load()), time.Duration(deadAt.Load()), failedSince.Load(), outOfFDs.Load(), outOfFDsAll.Load())
 	return sum, append(problems, more...), unusable
 }
 
 // judgeAttack completes the summary's rates and judges the attack itself:
 // an interruption (stopped, ns after it began), a target that stopped
-// answering (dead), a generator that fell short of its plan, and failed
-// checks without an errors budget.
-func judgeAttack(cfg Config, pacing pace.Pacing, sum *stats.Summary, stopped, dead time.Duration, failedInARow int64) (problems []string, unusable error) {
+// answering (dead) or a generator out of file descriptors (most of the
+// failedInARow were outOfFDs: this machine's limit, not the target's;
+// outOfFDsAll over the whole attack), a generator that fell short of its
+// plan, and failed checks without an errors budget.
+func judgeAttack(cfg Config, pacing pace.Pacing, sum *stats.Summary, stopped, dead time.Duration, failedInARow, outOfFDs, outOfFDsAll int64) (problems []string, unusable error) {
 	elapsed := pacing.Duration
 	interrupted := false
 	if stopped > 0 && (elapsed == 0 || stopped < elapsed) {
@@ -156,7 +165,13 @@ func judgeAttack(cfg Config, pacing pace.Pacing, sum *stats.Summary, stopped, de
 		if elapsed == 0 || dead < elapsed {
 			elapsed, interrupted = dead, true
 		}
-		unusable = fmt.Errorf("target %s became unusable: no request got an answer for %s (%d in a row failed in transport); the attack stopped after %s", cfg.Target.BaseURL, deadFor, failedInARow, dead.Round(time.Millisecond))
+		if 2*outOfFDs >= failedInARow {
+			problems = append(problems, fmt.Sprintf("jmcheck ran out of file descriptors: of the %d requests in a row that got no answer for %s, %d could not open a connection (%s); the limit is this machine's (ulimit -n), not the target's: raise it, or lower the rate; the attack stopped after %s",
+				failedInARow, deadFor, outOfFDs, check.ErrTooManyFiles, dead.Round(time.Millisecond)))
+			outOfFDsAll = 0 // said
+		} else {
+			unusable = fmt.Errorf("target %s became unusable: no request got an answer for %s (%d in a row failed in transport); the attack stopped after %s", cfg.Target.BaseURL, deadFor, failedInARow, dead.Round(time.Millisecond))
+		}
 	}
 	if elapsed == 0 {
 		elapsed = sum.Duration
@@ -168,7 +183,7 @@ func judgeAttack(cfg Config, pacing pace.Pacing, sum *stats.Summary, stopped, de
 	if sum.Rate.Planned > 0 {
 		sum.Rate.Ratio = float64(sum.Rate.Sent) / sum.Rate.Planned
 	}
-	if interrupted && unusable == nil {
+	if interrupted && unusable == nil && dead == 0 {
 		problems = append(problems, fmt.Sprintf("interrupted after %s: the attack stopped early", elapsed.Round(time.Millisecond)))
 	}
 	if !interrupted && sum.Rate.Planned >= 1 && sum.Rate.Ratio < cfg.MinRateRatio {
@@ -178,6 +193,10 @@ func judgeAttack(cfg Config, pacing pace.Pacing, sum *stats.Summary, stopped, de
 		}
 		problems = append(problems, fmt.Sprintf("the generator fell short: it sent %d of %.0f planned requests (%.1f%%, under %.0f%%): %s",
 			sum.Rate.Sent, sum.Rate.Planned, sum.Rate.Ratio*100, cfg.MinRateRatio*100, hint))
+	}
+	if outOfFDsAll > 0 {
+		problems = append(problems, fmt.Sprintf("%d requests could not open a connection: jmcheck ran out of file descriptors (%s), a limit of this machine (ulimit -n), not of the target: raise it, or lower the rate",
+			outOfFDsAll, check.ErrTooManyFiles))
 	}
 	errorsGated := false
 	for _, t := range cfg.Thresholds {

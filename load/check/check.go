@@ -250,13 +250,17 @@ func codeSuffix(code spec.Code) string {
 // CodeSuffix is " " and the code for a code, "" for none.
 func CodeSuffix(code spec.Code) string { return codeSuffix(code) }
 
+// ErrTooManyFiles is the phrase of a transport error that found no file
+// descriptor free on this machine (EMFILE, ENFILE).
+const ErrTooManyFiles = "too many open files"
+
 // ErrorText shortens a transport error to a bounded phrase: no URLs, no
 // addresses, so that result files and reports group failures.
 func ErrorText(err error) string {
 	s := err.Error()
 	for _, p := range []string{
 		"connection refused", "connection reset by peer", "broken pipe",
-		"EOF", "no such host", "network is unreachable", "too many open files",
+		"EOF", "no such host", "network is unreachable", ErrTooManyFiles,
 		"server closed the connection", "malformed HTTP response", "response too large",
 		"chunked encoding", "header too long", "TLS handshake", "certificate",
 	} {

@@ -17,6 +17,7 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -46,7 +47,11 @@ type Violation struct {
 // Result is the verdict of a check.
 type Result struct {
 	Violation *Violation // not nil: the history is not linearizable
-	Unknown   bool       // the check ran out of time: no verdict
+	Unknown   bool       // some partition ran out of time: no verdict for it
+	// Partitions is how many partitions the history has; Unchecked the
+	// keys of those the time ran out on (linearizable or not: unknown).
+	Partitions int
+	Unchecked  []string
 }
 
 // Init gives the state a partition starts from, given its requests (a
@@ -58,36 +63,64 @@ type Init func(part []Op) *model.State
 func From(s *model.State) Init { return func([]Op) *model.State { return s } }
 
 // Check checks ops partition by partition, within timeout in all: a
-// violation at the first partition that no order explains, Unknown when
-// the time ran out before every partition had a verdict.
+// violation at the first partition that no order explains; Unknown, with
+// the keys, when the time ran out on some. The smallest partitions go
+// first, and each gets an even share of the time left, so that one
+// partition that takes long (a hot key under a busy generator) does not
+// leave the others unchecked: what one leaves unused goes to the next.
+// Those that ran out of their share try again, in a second pass, with the
+// time left shared among them alone.
 func Check(init Init, ops []Op, timeout time.Duration) Result {
 	deadline := time.Now().Add(timeout)
-	var res Result
-	for _, part := range Partitions(ops) {
-		left := time.Until(deadline)
-		if left <= 0 {
-			return Result{Unknown: true}
-		}
-		start := init(part)
-		m := porcupineModel(start)
-		verdict, info := porcupine.CheckOperationsVerbose(m, operations(part), left)
-		switch verdict {
-		case porcupine.Unknown:
-			res.Unknown = true
-		case porcupine.Illegal:
-			order := longest(info.PartialLinearizationsOperations())
-			v := &Violation{
-				Summary: fmt.Sprintf("%d concurrent requests on %s: after the longest order found (%d of them), no next one is explained", len(part), part[0].Key, len(order)),
-				Text:    violationText(start, part, order),
+	pending := Partitions(ops)
+	slices.SortStableFunc(pending, func(a, b []Op) int { return len(a) - len(b) })
+	res := Result{Partitions: len(pending)}
+	for pass := 0; pass < 2 && len(pending) > 0; pass++ {
+		var again [][]Op
+		for i, part := range pending {
+			share := time.Until(deadline) / time.Duration(len(pending)-i)
+			if share <= 0 {
+				again = append(again, pending[i:]...)
+				break
 			}
-			var html bytes.Buffer
-			if err := porcupine.Visualize(m, info, &html); err == nil {
-				v.HTML = html.Bytes()
+			v, unknown := checkPartition(init(part), part, share)
+			if v != nil {
+				return Result{Violation: v, Partitions: res.Partitions}
 			}
-			return Result{Violation: v}
+			if unknown {
+				again = append(again, part)
+			}
 		}
+		pending = again
 	}
+	for _, p := range pending {
+		res.Unchecked = append(res.Unchecked, p[0].Key)
+	}
+	res.Unknown = len(pending) > 0
 	return res
+}
+
+// checkPartition checks one partition from start within timeout: a
+// violation, or unknown when the time ran out.
+func checkPartition(start *model.State, part []Op, timeout time.Duration) (v *Violation, unknown bool) {
+	m := porcupineModel(start)
+	verdict, info := porcupine.CheckOperationsVerbose(m, operations(part), timeout)
+	switch verdict {
+	case porcupine.Unknown:
+		return nil, true
+	case porcupine.Illegal:
+		order := longest(info.PartialLinearizationsOperations())
+		v := &Violation{
+			Summary: fmt.Sprintf("%d concurrent requests on %s: after the longest order found (%d of them), no next one is explained", len(part), part[0].Key, len(order)),
+			Text:    violationText(start, part, order),
+		}
+		var html bytes.Buffer
+		if err := porcupine.Visualize(m, info, &html); err == nil {
+			v.HTML = html.Bytes()
+		}
+		return v, false
+	}
+	return nil, false
 }
 
 // porcupineModel is the model as porcupine reads it, states being

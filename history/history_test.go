@@ -1,6 +1,8 @@
 package history
 
 import (
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -166,5 +168,34 @@ func TestRecorderClientsAreOneAtATime(t *testing.T) {
 		if op.Call > op.Return {
 			t.Errorf("called after it returned: %+v", op)
 		}
+	}
+}
+
+// TestCheckSharesTheTime: a partition too hard for the time given (40
+// writes at once and a read no order explains) neither hides a violation
+// in a small partition nor leaves the small ones unchecked: they go first,
+// and the hard one is named as the one without a verdict.
+func TestCheckSharesTheTime(t *testing.T) {
+	t.Parallel()
+	var hard []Op
+	for i := range 40 {
+		put := model.Request{Method: "PUT", Path: "/v1/users/alice", Body: []byte(`{"nickname":"n` + strconv.Itoa(i) + `"}`)}
+		hard = append(hard, Op{Key: "the profile of alice", Client: i, Req: put, Ans: model.Answer{Status: 204}, Call: 0, Return: 1000})
+	}
+	nobody := model.Answer{Status: 200, Body: []byte(`{"username":"alice","nickname":"nobody","ctime":"2015-06-01 10:00:00","mtime":"2015-06-01 10:00:00"}`)}
+	hard = append(hard, Op{Key: "the profile of alice", Client: 40, Req: getUser, Ans: nobody, Call: 0, Return: 1000})
+	fine := []Op{{Key: "bobby", Client: 41, Req: message("bobby"), Ans: msgID("5"), Call: 0, Return: 1}}
+
+	res := Check(From(initState()), append(slices.Clone(hard), fine...), time.Second)
+	if res.Violation != nil || !res.Unknown || !slices.Equal(res.Unchecked, []string{"the profile of alice"}) || res.Partitions != 2 {
+		t.Errorf("got violation=%v unknown=%v unchecked=%q of %d; want only the hard partition without a verdict", res.Violation, res.Unknown, res.Unchecked, res.Partitions)
+	}
+	illegal := []Op{
+		{Key: "the messages", Client: 42, Req: message("bobby"), Ans: msgID("6"), Call: 0, Return: 1},
+		{Key: "the messages", Client: 42, Req: message("bobby"), Ans: msgID("5"), Call: 2, Return: 3},
+	}
+	res = Check(From(initState()), append(slices.Clone(hard), illegal...), time.Second)
+	if res.Violation == nil || !strings.Contains(res.Violation.Summary, "the messages") {
+		t.Errorf("the small partition's violation was not found beside the hard one: %+v", res)
 	}
 }

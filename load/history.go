@@ -224,11 +224,21 @@ func (h *historyRecorder) judge() (checks, problems []string) {
 		}
 		problems = append(problems, "history: not linearizable under spec/PROFILE.md: "+h.scrub.Safe(v.Summary)+" (the requests in words above"+where+")")
 	case res.Unknown:
-		checks = append(checks, fmt.Sprintf("history: %d requests on %d keys not checked: the check ran out of its %s (no verdict)%s", len(ops), st.Keys, HistoryCheckTimeout, bounds))
+		checks = append(checks, fmt.Sprintf("history: %d requests on %d keys: %d of %d partitions linearizable under the model; no verdict on %s: the check ran out of its %s%s",
+			len(ops), st.Keys, res.Partitions-len(res.Unchecked), res.Partitions, h.scrub.Safe(unchecked(res.Unchecked)), HistoryCheckTimeout, bounds))
 	default:
 		checks = append(checks, fmt.Sprintf("history: %d requests on %d keys are linearizable under the model (checked in %s)%s", len(ops), st.Keys, took, bounds))
 	}
 	return checks, problems
+}
+
+// unchecked names the partitions without a verdict, the first few.
+func unchecked(keys []string) string {
+	const shown = 3
+	if len(keys) <= shown {
+		return strings.Join(keys, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(keys[:shown], ", "), len(keys)-shown)
 }
 
 // write keeps a violation in --history-dir, scrubbed of the secrets.

@@ -129,10 +129,8 @@ func runConform(ctx context.Context, sys system, args []string, stdout, stderr i
 			return exitcode.New(exitcode.Usage, err)
 		}
 	}
-	if tf.embedded() {
-		caps = conform.AllCapabilities()
-	} else if caps[conform.CapTwoApps] && !tf.t.HasSecondApp() {
-		return exitcode.Newf(exitcode.Usage, "--capabilities two-apps needs a second app: give --appkey2 and --secret2")
+	if caps, err = tf.capabilities(caps); err != nil {
+		return err
 	}
 	tgt, stop, err := tf.open(ctx, embedded.Options{FaultInjection: true, MaxInflight: conform.EmbeddedMaxInflight})
 	defer stop()

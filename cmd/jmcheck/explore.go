@@ -77,11 +77,12 @@ func runExplore(ctx context.Context, sys system, args []string, stdout, stderr i
 		return err
 	}
 	// The capabilities the suite may use when it reruns a counterexample.
-	caps, _ := conform.ParseCapabilities(*capabilities) // checked by exploreOptions
-	if tf.embedded() {
-		caps = conform.AllCapabilities()
-	} else if caps[conform.CapTwoApps] && !tf.t.HasSecondApp() {
-		return exitcode.Newf(exitcode.Usage, "--capabilities two-apps needs a second app: give --appkey2 and --secret2")
+	caps, err := conform.ParseCapabilities(*capabilities)
+	if err != nil {
+		return exitcode.Newf(exitcode.Usage, "--capabilities %q: %w", *capabilities, err)
+	}
+	if caps, err = tf.capabilities(caps); err != nil {
+		return err
 	}
 	if tf.embedded() && !fset.Changed("group-limit") {
 		tf.t.GroupLimit = exploreGroupLimit
@@ -128,20 +129,12 @@ func exploreOptions(_ bool, tf *targetFlags, f exploreFlags) (explore.Options, e
 	case f.steps < 1 || f.steps > 1000:
 		return usage("--steps %d: use 1..1000", f.steps)
 	}
-	if _, err := conform.ParseCapabilities(f.capabilities); err != nil {
-		return usage("--capabilities %q: %w", f.capabilities, err)
-	}
 	runID, err := target.ParseRunID("--run-id (or "+target.EnvRunID+")", f.runID)
 	if err != nil {
 		return explore.Options{}, exitcode.New(exitcode.Usage, err)
 	}
-	if f.reportDir != "" {
-		if err := os.MkdirAll(f.reportDir, 0o755); err != nil {
-			return usage("--report-dir %q: %w", f.reportDir, err)
-		}
-		if err := checkWritable("--report-dir", filepath.Join(f.reportDir, explore.ReportText)); err != nil {
-			return explore.Options{}, err
-		}
+	if err := checkReportDir(f.reportDir); err != nil {
+		return explore.Options{}, err
 	}
 	opts := explore.Options{RunID: runID, Seed: f.seed, Duration: f.duration, MaxOps: f.maxOps, Clients: f.clients,
 		ShrinkTime: f.shrink, Steps: f.steps, ReportDir: f.reportDir}
@@ -153,6 +146,18 @@ func exploreOptions(_ bool, tf *targetFlags, f exploreFlags) (explore.Options, e
 		opts.Replay = &seq
 	}
 	return opts, nil
+}
+
+// checkReportDir makes a --report-dir and proves a counterexample can be
+// written in it, before anything runs.
+func checkReportDir(dir string) error {
+	if dir == "" {
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return exitcode.Newf(exitcode.Usage, "--report-dir %q: %w", dir, err)
+	}
+	return checkWritable("--report-dir", filepath.Join(dir, explore.ReportText))
 }
 
 // exploreExit maps explore's outcome to an exit code.
@@ -232,13 +237,8 @@ func runSelftestExplore(ctx context.Context, only, reportDir string, stdout io.W
 	if err != nil {
 		return err
 	}
-	if reportDir != "" {
-		if err := os.MkdirAll(reportDir, 0o755); err != nil {
-			return exitcode.Newf(exitcode.Usage, "--report-dir %q: %w", reportDir, err)
-		}
-		if err := checkWritable("--report-dir", filepath.Join(reportDir, explore.ReportText)); err != nil {
-			return err
-		}
+	if err := checkReportDir(reportDir); err != nil {
+		return err
 	}
 	results, err := selftestExplore(ctx, mutants, selftestExploreBudget, reportDir, stdout)
 	if err != nil {

@@ -6,6 +6,8 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"jmcheck/conform"
+	"jmcheck/exitcode"
 	"jmcheck/internal/embedded"
 	"jmcheck/target"
 )
@@ -46,6 +48,19 @@ func (f *targetFlags) check(fs *pflag.FlagSet) error {
 
 // embedded reports whether the run is against the embedded server.
 func (f *targetFlags) embedded() bool { return f.t.BaseURL == "" }
+
+// capabilities is what the suite may use against the target: every
+// capability on the embedded server, the declared ones elsewhere (two-apps
+// only with a second app).
+func (f *targetFlags) capabilities(declared map[string]bool) (map[string]bool, error) {
+	if f.embedded() {
+		return conform.AllCapabilities(), nil
+	}
+	if declared[conform.CapTwoApps] && !f.t.HasSecondApp() {
+		return nil, exitcode.Newf(exitcode.Usage, "--capabilities two-apps needs a second app: give --appkey2 and --secret2")
+	}
+	return declared, nil
+}
 
 // open returns the target the flags name, checked by a preflight, or
 // starts the embedded reference server. stop releases what open started;

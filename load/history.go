@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -165,28 +164,25 @@ func historyKey(r spec.Route, x *check.Exchange) string {
 	case spec.RouteRegister:
 		return "user " + gjson.GetBytes(x.ReqBody, "0.username").Str
 	case spec.RouteGetUser, spec.RoutePutUser, spec.RouteDeleteUser:
-		return "user " + segment(x.Path, 3)
+		return "user " + pathName(x.Path)
 	case spec.RouteCreateGroup, spec.RouteDeleteGroup:
 		return keyCreated
 	case spec.RouteGetGroup, spec.RouteEditMembers, spec.RouteListMembers:
-		return "group " + segment(x.Path, 3)
+		return "group " + pathName(x.Path)
 	case spec.RouteSendMessage:
 		return keyMessages
 	}
 	return ""
 }
 
-// segment is the i-th segment of a path (/v1/users/NAME: 3 is NAME),
-// unescaped.
-func segment(path string, i int) string {
-	segs := strings.Split(path, "/")
-	if i >= len(segs) {
-		return ""
+// pathName is what a user or group path names (/v1/users/NAME: NAME),
+// decoded as the model decodes it; a path that does not decode is a key
+// of its own.
+func pathName(path string) string {
+	if segs, _, ok := model.PathSegments(path); ok && len(segs) > 2 {
+		return segs[2]
 	}
-	if s, err := url.PathUnescape(segs[i]); err == nil {
-		return s
-	}
-	return segs[i]
+	return path
 }
 
 // judge checks the history when the attack is over.

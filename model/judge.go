@@ -9,7 +9,7 @@ import (
 // not read (a path that does not decode), allows anything but a 5xx.
 func (s *State) judge(r Request) (spec.Route, []alt) {
 	route := spec.Match(r.Method, r.Path)
-	segs, query, ok := pathSegments(r.Path)
+	segs, query, ok := PathSegments(r.Path)
 	if !route.Known() || !ok {
 		return route, someoneElses()
 	}

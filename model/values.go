@@ -161,10 +161,10 @@ func sameJSON(got gjson.Result, want string) bool {
 	return got.Raw == w.Raw
 }
 
-// pathSegments returns the decoded segments of a request path without its
+// PathSegments returns the decoded segments of a request path without its
 // query and without a final empty segment (§1: a trailing slash is the
 // same resource). ok is false when a segment does not decode.
-func pathSegments(p string) (segs []string, query string, ok bool) {
+func PathSegments(p string) (segs []string, query string, ok bool) {
 	if i := strings.IndexByte(p, '?'); i >= 0 {
 		p, query = p[:i], p[i+1:]
 	}
